@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sizerun/sizerun/api"
+	"github.com/sizerun/sizerun/auth"
+	"github.com/sizerun/sizerun/auth/authdb"
+	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/postgres"
+	"github.com/sizerun/sizerun/server"
+)
+
+// serve wires every service and runs the HTTP server until ctx ends, then
+// shuts down gracefully.
+func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger) error {
+	log.Info("starting", "config", cfg, "database", postgres.Redact(cfg.DatabaseURL))
+	tokens, err := auth.NewTokens(cfg.JWTSecret, cfg.TokenTTL)
+	if err != nil {
+		return err
+	}
+	authSvc := auth.NewService(authdb.New(db), tokens, auth.Limits{
+		PerClient: cfg.LoginPerClient, PerAccount: cfg.LoginPerAcct, Window: 5 * time.Minute,
+	})
+
+	e := server.New(server.Options{
+		Log:       log,
+		BodyLimit: cfg.BodyLimit,
+		Ready:     func(ctx context.Context) error { return postgres.Ready(ctx, db) },
+	})
+	api.Group(e, authSvc)
+
+	srv := e.Server
+	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
+	srv.Handler = e
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", srv.Addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func seedDemo(ctx context.Context, db *sqlx.DB, out io.Writer) error {
+	return errors.New("seed: not wired yet")
+}

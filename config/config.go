@@ -1,0 +1,122 @@
+// Package config reads Sizerun's settings from the environment, with the
+// defaults and descriptions that the README's configuration table lists.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	DatabaseURL    string        // DATABASE_URL
+	Port           int           // PORT
+	JWTSecret      string        // SIZERUN_JWT_SECRET
+	TokenTTL       time.Duration // SIZERUN_TOKEN_TTL
+	LogLevel       slog.Level    // SIZERUN_LOG_LEVEL
+	BodyLimit      string        // SIZERUN_BODY_LIMIT
+	PDFFont        string        // SIZERUN_PDF_FONT
+	CookieSecure   bool          // SIZERUN_COOKIE_SECURE
+	LoginPerClient int           // SIZERUN_LOGIN_PER_CLIENT
+	LoginPerAcct   int           // SIZERUN_LOGIN_PER_ACCOUNT
+}
+
+// DefaultPDFFont is the CJK font Debian's fonts-droid-fallback package installs.
+const DefaultPDFFont = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+
+// FromEnv reads the configuration; it refuses to return one without a database
+// URL or a JWT secret of at least 32 characters.
+func FromEnv(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	c := Config{
+		DatabaseURL:  getenv("DATABASE_URL"),
+		JWTSecret:    getenv("SIZERUN_JWT_SECRET"),
+		BodyLimit:    def(getenv("SIZERUN_BODY_LIMIT"), "8M"),
+		PDFFont:      def(getenv("SIZERUN_PDF_FONT"), DefaultPDFFont),
+		CookieSecure: getenv("SIZERUN_COOKIE_SECURE") == "true",
+	}
+	var err error
+	if c.Port, err = intVar(getenv, "PORT", 8080); err != nil {
+		return c, err
+	}
+	if c.LoginPerClient, err = intVar(getenv, "SIZERUN_LOGIN_PER_CLIENT", 20); err != nil {
+		return c, err
+	}
+	if c.LoginPerAcct, err = intVar(getenv, "SIZERUN_LOGIN_PER_ACCOUNT", 10); err != nil {
+		return c, err
+	}
+	c.TokenTTL = 8 * time.Hour
+	if v := getenv("SIZERUN_TOKEN_TTL"); v != "" {
+		if c.TokenTTL, err = time.ParseDuration(v); err != nil || c.TokenTTL <= 0 {
+			return c, fmt.Errorf("SIZERUN_TOKEN_TTL: %q is not a positive duration such as 2h", v)
+		}
+	}
+	switch strings.ToLower(getenv("SIZERUN_LOG_LEVEL")) {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		return c, fmt.Errorf("SIZERUN_LOG_LEVEL: want debug, info, warn or error")
+	}
+	if c.DatabaseURL == "" {
+		return c, fmt.Errorf("DATABASE_URL is not set")
+	}
+	return c, nil
+}
+
+// RequireSecret checks the JWT secret, which only `serve` needs.
+func (c Config) RequireSecret() error {
+	if len(c.JWTSecret) < 32 {
+		return fmt.Errorf("SIZERUN_JWT_SECRET must be set to at least 32 random characters (make run generates one)")
+	}
+	return nil
+}
+
+// LogValue logs the configuration with secrets masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Int("port", c.Port),
+		slog.String("token_ttl", c.TokenTTL.String()),
+		slog.String("body_limit", c.BodyLimit),
+		slog.String("pdf_font", c.PDFFont),
+		slog.Bool("cookie_secure", c.CookieSecure),
+		slog.String("jwt_secret", mask(c.JWTSecret)),
+	)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "xxxxx"
+}
+
+func def(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func intVar(getenv func(string) string, name string, d int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return d, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive integer", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,154 @@
+// Package pgtest gives each test a fresh PostgreSQL database, cloned from a
+// migrated template so that packages run in parallel without sharing state.
+// DATABASE_URL must point at a server where its role may create databases;
+// `make test` provides one. Without it the tests fail loudly, never skip.
+package pgtest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sizerun/sizerun/migrations"
+	"github.com/sizerun/sizerun/postgres"
+)
+
+// Builder fills a template database once; its result is cloned for each test.
+type Builder func(ctx context.Context, db *sqlx.DB) error
+
+// New returns a connection to a new, migrated, empty database, dropped when
+// the test ends.
+func New(t testing.TB) *sqlx.DB {
+	t.Helper()
+	db, _ := NewFrom(t, "empty", nil)
+	return db
+}
+
+// NewFrom returns a new database cloned from the template called name, which
+// is built once (per schema version) by migrating and then calling build.
+// It also returns the database's URL, for tests that start a server process.
+func NewFrom(t testing.TB, name string, build Builder) (*sqlx.DB, string) {
+	t.Helper()
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		t.Fatal("DATABASE_URL is not set: run the tests with `make test`, which starts a private PostgreSQL")
+	}
+	ctx := context.Background()
+	admin, err := postgres.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	defer admin.Close()
+
+	tmpl, err := ensureTemplate(ctx, admin, base, name, build)
+	if err != nil {
+		t.Fatalf("pgtest: template %s: %v", name, err)
+	}
+	dbname := fmt.Sprintf("sizerun_t_%d_%d", os.Getpid(), time.Now().UnixNano()%1e12)
+	// CREATE DATABASE ... TEMPLATE fails while another session uses the template;
+	// builders close their connections, so only concurrent clones race. Retry.
+	for i := 0; ; i++ {
+		_, err = admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, dbname, tmpl))
+		if err == nil || i == 50 || !strings.Contains(err.Error(), "is being accessed by other users") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	u := withDB(base, dbname)
+	db, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		a, err := postgres.Open(context.Background(), base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		a.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, dbname))
+	})
+	return db, u
+}
+
+func ensureTemplate(ctx context.Context, admin *sqlx.DB, base, name string, build Builder) (string, error) {
+	tmpl := "sizerun_tmpl_" + name + "_" + schemaHash()
+	conn, err := admin.Connx(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	// One builder at a time across test processes.
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(727274)`); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(727274)`)
+
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tmpl); err != nil {
+		return "", err
+	}
+	if exists {
+		return tmpl, nil
+	}
+	building := tmpl + "_wip"
+	conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, building))
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s`, building)); err != nil {
+		return "", err
+	}
+	db, err := postgres.Open(ctx, withDB(base, building))
+	if err != nil {
+		return "", err
+	}
+	err = postgres.Migrate(ctx, db, "up", io.Discard)
+	if err == nil && build != nil {
+		err = build(ctx, db)
+	}
+	db.Close()
+	if err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, building, tmpl)); err != nil {
+		return "", err
+	}
+	return tmpl, nil
+}
+
+// schemaHash changes whenever a migration changes, so stale templates are not reused.
+func schemaHash() string {
+	h := sha256.New()
+	names, _ := fs.Glob(migrations.FS, "*.sql")
+	sort.Strings(names)
+	for _, n := range names {
+		b, _ := fs.ReadFile(migrations.FS, n)
+		h.Write([]byte(n))
+		h.Write(b)
+	}
+	if v := os.Getenv("SIZERUN_TEMPLATE_SALT"); v != "" {
+		h.Write([]byte(v))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func withDB(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Path = "/" + name
+	return u.String()
+}
