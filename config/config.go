@@ -23,6 +23,7 @@ type Config struct {
 	CookieSecure   bool          // SIZERUN_COOKIE_SECURE
 	LoginPerClient int           // SIZERUN_LOGIN_PER_CLIENT
 	LoginPerAcct   int           // SIZERUN_LOGIN_PER_ACCOUNT
+	TrustProxy     bool          // SIZERUN_TRUST_PROXY
 }
 
 // DefaultPDFFont is the CJK font Debian's fonts-droid-fallback package installs.
@@ -40,6 +41,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		BodyLimit:    def(getenv("SIZERUN_BODY_LIMIT"), "8M"),
 		PDFFont:      def(getenv("SIZERUN_PDF_FONT"), DefaultPDFFont),
 		CookieSecure: getenv("SIZERUN_COOKIE_SECURE") == "true",
+		TrustProxy:   getenv("SIZERUN_TRUST_PROXY") == "true",
 	}
 	var err error
 	if c.Port, err = intVar(getenv, "PORT", 8080); err != nil {

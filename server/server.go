@@ -17,10 +17,11 @@ import (
 
 // Options configure the Echo instance.
 type Options struct {
-	Log       *slog.Logger
-	BodyLimit string                          // e.g. "8M"
-	Ready     func(ctx context.Context) error // nil error while the database answers
-	Pages     web.PageRenderer                // error pages for the portal; nil for JSON only
+	Log        *slog.Logger
+	BodyLimit  string                          // e.g. "8M"
+	Ready      func(ctx context.Context) error // nil error while the database answers
+	Pages      web.PageRenderer                // error pages for the portal; nil for JSON only
+	TrustProxy bool                            // take the client address from X-Forwarded-For
 }
 
 // New returns an Echo instance with the common middleware and health checks.
@@ -30,6 +31,12 @@ func New(o Options) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = web.ErrorHandler(o.Log, o.Pages)
+	// The client address (for login rate limits) is the peer's, unless the
+	// operator says a proxy in front sets X-Forwarded-For.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if o.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Server.ReadHeaderTimeout = 10 * time.Second
 	e.Server.ReadTimeout = 60 * time.Second
 	e.Server.WriteTimeout = 120 * time.Second

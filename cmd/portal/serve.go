@@ -32,9 +32,10 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	})
 
 	e := server.New(server.Options{
-		Log:       log,
-		BodyLimit: cfg.BodyLimit,
-		Ready:     func(ctx context.Context) error { return postgres.Ready(ctx, db) },
+		Log:        log,
+		BodyLimit:  cfg.BodyLimit,
+		TrustProxy: cfg.TrustProxy,
+		Ready:      func(ctx context.Context) error { return postgres.Ready(ctx, db) },
 	})
 	api.Group(e, authSvc)
 
