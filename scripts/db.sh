@@ -49,11 +49,13 @@ while read -r v; do unset "$v"; done < <(compgen -e | grep '^PG' || true)
 # pg_as CMD...: run a PostgreSQL program as the cluster owner. initdb/postgres
 # refuse to run as root, so as root we switch to the `postgres` OS user (from /,
 # so that an unreadable current directory does not produce warnings).
+# The lock descriptor (fd 9) is closed for the child: a server started by
+# `pg_ctl start` would otherwise inherit it and hold the lock forever.
 pg_as() {
   if is_root; then
-    (cd / && runuser -u postgres -- "$@")
+    (cd / && runuser -u postgres -- "$@") 9>&-
   else
-    "$@"
+    "$@" 9>&-
   fi
 }
 
@@ -159,7 +161,7 @@ admin_psql() {
   if is_root; then
     pg_as "$PGBIN/psql" -X -h "$DATADIR" -p "$PORT" -U postgres -d postgres "$@"
   else
-    PGPASSWORD="$(cat "$PWFILE")" "$PGBIN/psql" -X -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"
+    PGPASSWORD="$(head -n 1 "$PWFILE")" "$PGBIN/psql" -X -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"
   fi
 }
 
@@ -183,7 +185,7 @@ init_cluster() {
   write_secret_once "$PWFILE" 16
 
   # initdb reads the superuser password from a file the cluster owner can read.
-  local tmp locale=C locales
+  local tmp out locale=C locales
   tmp="$(umask 077 && mktemp)"
   TMPFILES+=("$tmp")
   head -n 1 "$PWFILE" >"$tmp"
@@ -193,10 +195,15 @@ init_cluster() {
   if grep -qiE '^c\.utf-?8$' <<<"$locales"; then locale=C.UTF-8; fi
 
   log "initializing a new cluster in $DATADIR (PostgreSQL $(basename "$(dirname "$PGBIN")"), locale $locale)"
-  pg_as "$PGBIN/initdb" -D "$DATADIR" -U postgres \
-    --auth-local=peer --auth-host=scram-sha-256 \
-    -E UTF8 --locale="$locale" --pwfile="$tmp" >&2
-  rm -f "$tmp"
+  out="$(umask 077 && mktemp)"
+  TMPFILES+=("$out")
+  if ! pg_as "$PGBIN/initdb" -D "$DATADIR" -U postgres \
+      --auth-local=peer --auth-host=scram-sha-256 \
+      -E UTF8 --locale="$locale" --pwfile="$tmp" >"$out" 2>&1; then
+    cat "$out" >&2
+    die "initdb failed"
+  fi
+  rm -f "$tmp" "$out"
 
   # Appended as root the file keeps its owner; the last setting in the file wins.
   cat >>"$DATADIR/postgresql.conf" <<CONF
@@ -272,7 +279,7 @@ ensure_cluster() {
     is_root || die "$PWFILE is missing; cannot reset the password without root (remove $PGLINK to start over)"
     log "$PWFILE is missing; generating a new password"
     write_secret_once "$PWFILE" 16
-    reset=reset-password
+    reset="reset-password"
   fi
 
   if is_running; then
@@ -285,7 +292,7 @@ ensure_cluster() {
     sync_port >/dev/null
     start_cluster
   fi
-  ensure_role_and_db $reset
+  ensure_role_and_db "$reset"
 }
 
 # ---------------------------------------------------------------------------
@@ -351,15 +358,20 @@ cmd_jwt_secret() {
 }
 
 usage() {
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
-case "${1:-}" in
-  url) cmd_url ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  jwt-secret) cmd_jwt_secret ;;
-  -h|--help|help) usage ;;
-  *) usage ;;
-esac
+main() {
+  case "${1:-}" in
+    url) cmd_url ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    jwt-secret) cmd_jwt_secret ;;
+    *) usage ;;
+  esac
+}
+
+# Everything above is only definitions; `exit` on the same line keeps bash from
+# reading further, so editing this file while it runs cannot confuse a running call.
+main "$@"; exit $?

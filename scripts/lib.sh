@@ -3,6 +3,7 @@
 # Source it; do not execute it. Callers are expected to use `set -euo pipefail`.
 
 # Repository root (physical path, symlinks resolved), derived from this file's location.
+# shellcheck disable=SC2034  # used by the scripts that source this file
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 
 # Progress and errors go to stderr so that stdout stays machine-readable
@@ -25,18 +26,19 @@ as_root() {
 }
 
 # apt_install PKG...: install Debian packages non-interactively.
-# `apt-get update` runs at most once per script invocation.
+# `apt-get update` runs at most once per script invocation. If another apt/dpkg
+# run holds the lock (e.g. a parallel session), wait for it instead of failing.
 _APT_UPDATED=0
 apt_install() {
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found; please install manually: $*"
   if [ "$_APT_UPDATED" -eq 0 ]; then
     log "running apt-get update"
-    as_root apt-get update >&2
+    as_root apt-get -o DPkg::Lock::Timeout=600 update >&2
     _APT_UPDATED=1
   fi
   log "installing Debian package(s): $*"
   as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "$@" >&2
+    apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" >&2
 }
 
 # random_hex N: print 2*N random hex characters (no newline).

@@ -105,6 +105,14 @@ func ensureTemplate(ctx context.Context, admin *sqlx.DB, base, name string, buil
 	if exists {
 		return tmpl, nil
 	}
+	// Drop this template's older versions (other schema or code hashes) that no
+	// one is cloning right now; without FORCE, a template in use is left alone.
+	var stale []string
+	conn.SelectContext(ctx, &stale, `SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2`,
+		"sizerun\\_tmpl\\_"+name+"\\_%", tmpl)
+	for _, d := range stale {
+		conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q`, d))
+	}
 	building := tmpl + "_wip"
 	conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, building))
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s`, building)); err != nil {

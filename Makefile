@@ -1,0 +1,59 @@
+# Makefile — front door for the sizerun dealer ordering portal.
+# `make help` lists the targets. The private PostgreSQL cluster and system
+# packages are managed by scripts/db.sh and scripts/deps.sh.
+
+GO ?= go
+
+# bash with strict mode for every recipe line.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+.DEFAULT_GOAL := help
+.PHONY: help run test build lint db-stop fuzz
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN { FS = ":.*## " } { printf "  %-8s %s\n", $$1, $$2 }'
+
+# One shell recipe line, so that the variables carry over to the portal.
+run: ## Build, migrate, seed demo data and serve the portal on $PORT (default 8080)
+	scripts/deps.sh fonts
+	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
+	if [ -z "$${SIZERUN_JWT_SECRET:-}" ]; then SIZERUN_JWT_SECRET="$$(scripts/db.sh jwt-secret)"; fi; \
+	export SIZERUN_JWT_SECRET; \
+	PORT="$${PORT:-8080}"; export PORT; \
+	$(GO) build -o bin/portal ./cmd/portal; \
+	bin/portal migrate up && bin/portal seed --demo && exec bin/portal serve
+
+# DATABASE_URL is assigned on its own (not as a command prefix) so that a failing
+# db.sh stops the recipe. Tests create their own databases from it.
+test: ## Run all tests against the private PostgreSQL (or $DATABASE_URL)
+	scripts/deps.sh fonts
+	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
+	SIZERUN_TEMPLATE_SALT="$$(git ls-files -co --exclude-standard -- '*.go' | sort | xargs cat | sha1sum | cut -c1-12)"; \
+	export SIZERUN_TEMPLATE_SALT; \
+	$(GO) test -count=1 -p 2 -timeout 9m ./...
+
+build: ## Build bin/portal
+	$(GO) build -o bin/portal ./cmd/portal
+
+lint: ## go vet, plus staticcheck when it is on PATH
+	$(GO) vet ./...
+	if command -v staticcheck >/dev/null 2>&1; then staticcheck ./...; \
+	else echo "staticcheck not on PATH; skipped" >&2; fi
+
+db-stop: ## Stop the private PostgreSQL cluster
+	scripts/db.sh stop
+
+# -fuzz accepts exactly one package and one target, so loop over both.
+fuzz: ## Run each Fuzz target for $FUZZTIME (default 60s), one at a time
+	@dirs="$$( { grep -rl '^func Fuzz' --include='*_test.go' \
+	    --exclude-dir=.git --exclude-dir=.data --exclude-dir=node_modules . || true; } \
+	  | xargs -r -n1 dirname | sort -u)"; \
+	if [ -z "$$dirs" ]; then echo "no Fuzz targets found"; exit 0; fi; \
+	for dir in $$dirs; do \
+	  for name in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$$dir"/*_test.go | sed 's/^func //' | sort -u); do \
+	    echo "== $$dir $$name"; \
+	    $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime="$${FUZZTIME:-60s}" "$$dir"; \
+	  done; \
+	done
