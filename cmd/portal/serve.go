@@ -15,7 +15,11 @@ import (
 	"github.com/sizerun/sizerun/auth"
 	"github.com/sizerun/sizerun/auth/authdb"
 	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/overview"
+	"github.com/sizerun/sizerun/overview/overviewdb"
+	"github.com/sizerun/sizerun/portal"
 	"github.com/sizerun/sizerun/postgres"
+	"github.com/sizerun/sizerun/seed"
 	"github.com/sizerun/sizerun/server"
 )
 
@@ -31,13 +35,22 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 		PerClient: cfg.LoginPerClient, PerAccount: cfg.LoginPerAcct, Window: 5 * time.Minute,
 	})
 
+	pages := portal.New(portal.Deps{
+		Log:          log,
+		Auth:         authSvc,
+		Overview:     overview.NewService(overviewdb.New(db), nil),
+		CookieSecure: cfg.CookieSecure,
+		Secret:       cfg.JWTSecret,
+	})
 	e := server.New(server.Options{
 		Log:        log,
 		BodyLimit:  cfg.BodyLimit,
 		TrustProxy: cfg.TrustProxy,
 		Ready:      func(ctx context.Context) error { return postgres.Ready(ctx, db) },
+		Pages:      pages,
 	})
 	api.Group(e, authSvc)
+	pages.Register(e)
 
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
@@ -60,5 +73,5 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 }
 
 func seedDemo(ctx context.Context, db *sqlx.DB, out io.Writer) error {
-	return errors.New("seed: not wired yet")
+	return seed.Demo(ctx, db, out)
 }
