@@ -31,10 +31,27 @@ var languages = []Language{
 	{Code: "en", Label: "English", HTML: "en"},
 }
 
+// catalogues merge the core messages with each feature area's own file
+// (orders.go, planning.go, dealers.go), so areas are edited independently.
 var catalogues = map[string]map[string]string{
-	"en": en,
-	"zh": zh,
-	"ko": ko,
+	"en": merge(en, ordersEN, planningEN, dealersEN),
+	"zh": merge(zh, ordersZH, planningZH, dealersZH),
+	"ko": merge(ko, ordersKO, planningKO, dealersKO),
+}
+
+// merge returns one catalogue from several; a key defined twice is a bug
+// that panics at start-up (and in the tests).
+func merge(parts ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, p := range parts {
+		for k, v := range p {
+			if _, dup := out[k]; dup {
+				panic("i18n: message key defined twice: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // The matcher's first tag is the fallback; its order follows matchCodes.

@@ -14,7 +14,11 @@ import (
 	"github.com/sizerun/sizerun/api"
 	"github.com/sizerun/sizerun/auth"
 	"github.com/sizerun/sizerun/auth/authdb"
+	"github.com/sizerun/sizerun/catalog"
+	"github.com/sizerun/sizerun/catalog/catalogdb"
 	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/ordering"
+	"github.com/sizerun/sizerun/ordering/orderdb"
 	"github.com/sizerun/sizerun/overview"
 	"github.com/sizerun/sizerun/overview/overviewdb"
 	"github.com/sizerun/sizerun/portal"
@@ -49,7 +53,12 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 		Ready:      func(ctx context.Context) error { return postgres.Ready(ctx, db) },
 		Pages:      pages,
 	})
-	api.Group(e, authSvc)
+	catalogSvc := catalog.NewService(catalogdb.New(db), nil)
+	orderSvc := ordering.NewService(orderdb.New(db), nil)
+
+	g := api.Group(e, authSvc)
+	api.RegisterCatalog(g, catalogSvc)
+	api.RegisterOrders(g, orderSvc)
 	pages.Register(e)
 
 	srv := e.Server

@@ -1,0 +1,535 @@
+// Package orderdb stores orders, their lines and events, and Idempotency-Key
+// records in PostgreSQL for the ordering service, and reads the catalogue
+// data that orders are checked and priced against.
+package orderdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/sizerun/sizerun/apperr"
+	"github.com/sizerun/sizerun/catalog"
+	"github.com/sizerun/sizerun/catalog/catalogdb"
+	"github.com/sizerun/sizerun/money"
+	"github.com/sizerun/sizerun/ordering"
+	"github.com/sizerun/sizerun/postgres"
+)
+
+// Store implements ordering.Store.
+type Store struct {
+	conn
+	db *sqlx.DB
+}
+
+// New returns a Store on db.
+func New(db *sqlx.DB) *Store { return &Store{conn: conn{q: db}, db: db} }
+
+// InTx implements ordering.Store: READ COMMITTED, so that each statement
+// sees what concurrent transactions committed before it (the dealer lock
+// then serialises credit checks), with retry on deadlock.
+func (s *Store) InTx(ctx context.Context, fn func(ordering.Tx) error) error {
+	return postgres.Transact(ctx, s.db, sql.LevelReadCommitted, func(tx *sqlx.Tx) error {
+		return fn(&txStore{conn: conn{q: tx}})
+	})
+}
+
+// txStore implements ordering.Tx.
+type txStore struct{ conn }
+
+// queryer is a database or a transaction.
+type queryer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// conn runs the queries through a database or a transaction.
+type conn struct{ q queryer }
+
+type dealerRow struct {
+	ID           int          `db:"id"`
+	Code         string       `db:"code"`
+	Name         string       `db:"name"`
+	Status       string       `db:"status"`
+	HoldReason   string       `db:"hold_reason"`
+	CreditLimit  money.Amount `db:"credit_limit"`
+	CreditPolicy string       `db:"credit_policy"`
+	PriceListID  int          `db:"price_list_id"`
+	Currency     string       `db:"currency"`
+}
+
+func toDealer(r dealerRow) ordering.Dealer {
+	return ordering.Dealer{ID: r.ID, Code: r.Code, Name: r.Name, Status: r.Status, HoldReason: r.HoldReason,
+		CreditLimit: r.CreditLimit, CreditPolicy: r.CreditPolicy, PriceListID: r.PriceListID, Currency: r.Currency}
+}
+
+const dealerSelect = `
+SELECT d.id, d.code, d.name, d.status, d.hold_reason, d.credit_limit, d.credit_policy,
+       d.price_list_id, pl.currency
+FROM dealers d
+JOIN price_lists pl ON pl.id = d.price_list_id`
+
+// Dealer implements ordering.Queries.
+func (c conn) Dealer(ctx context.Context, code string) (ordering.Dealer, error) {
+	const q = dealerSelect + ` WHERE d.code = $1`
+	var r dealerRow
+	if err := sqlx.GetContext(ctx, c.q, &r, q, code); err != nil {
+		return ordering.Dealer{}, postgres.Error(err, "dealer "+code)
+	}
+	return toDealer(r), nil
+}
+
+// DealerByID implements ordering.Queries.
+func (c conn) DealerByID(ctx context.Context, id int) (ordering.Dealer, error) {
+	const q = dealerSelect + ` WHERE d.id = $1`
+	var r dealerRow
+	if err := sqlx.GetContext(ctx, c.q, &r, q, id); err != nil {
+		return ordering.Dealer{}, postgres.Error(err, "dealer")
+	}
+	return toDealer(r), nil
+}
+
+// LockDealer implements ordering.Tx.
+func (t *txStore) LockDealer(ctx context.Context, id int) (ordering.Dealer, error) {
+	const q = dealerSelect + ` WHERE d.id = $1 FOR UPDATE OF d`
+	var r dealerRow
+	if err := sqlx.GetContext(ctx, t.q, &r, q, id); err != nil {
+		return ordering.Dealer{}, postgres.Error(err, "dealer")
+	}
+	return toDealer(r), nil
+}
+
+// Season implements ordering.Queries.
+func (c conn) Season(ctx context.Context, code string) (catalog.Season, error) {
+	return catalogdb.LoadSeason(ctx, c.q, code, false)
+}
+
+type headRow struct {
+	ID          int64        `db:"id"`
+	Number      string       `db:"number"`
+	DealerID    int          `db:"dealer_id"`
+	DealerCode  string       `db:"dealer_code"`
+	DealerName  string       `db:"dealer_name"`
+	SeasonID    int          `db:"season_id"`
+	SeasonCode  string       `db:"season_code"`
+	SeasonName  string       `db:"season_name"`
+	Status      string       `db:"status"`
+	Reference   string       `db:"reference"`
+	Currency    string       `db:"currency"`
+	TotalQty    int          `db:"total_qty"`
+	TotalAmount money.Amount `db:"total_amount"`
+	Version     int          `db:"version"`
+	CreatedAt   time.Time    `db:"created_at"`
+	UpdatedAt   time.Time    `db:"updated_at"`
+	SubmittedAt *time.Time   `db:"submitted_at"`
+	ConfirmedAt *time.Time   `db:"confirmed_at"`
+	CancelledAt *time.Time   `db:"cancelled_at"`
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func toOrder(r headRow) ordering.Order {
+	return ordering.Order{
+		ID: r.ID, Number: r.Number, DealerID: r.DealerID, Dealer: r.DealerCode, DealerName: r.DealerName,
+		SeasonID: r.SeasonID, Season: r.SeasonCode, SeasonName: r.SeasonName, Status: ordering.Status(r.Status),
+		Reference: r.Reference, Currency: r.Currency, TotalQty: r.TotalQty, TotalAmount: r.TotalAmount,
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		SubmittedAt: utc(r.SubmittedAt), ConfirmedAt: utc(r.ConfirmedAt), CancelledAt: utc(r.CancelledAt),
+	}
+}
+
+const headSelect = `
+SELECT o.id, o.number, o.dealer_id, d.code AS dealer_code, d.name AS dealer_name,
+       o.season_id, s.code AS season_code, s.name AS season_name, o.status, o.reference,
+       o.currency, o.total_qty, o.total_amount, o.version, o.created_at, o.updated_at,
+       o.submitted_at, o.confirmed_at, o.cancelled_at
+FROM orders o
+JOIN dealers d ON d.id = o.dealer_id
+JOIN seasons s ON s.id = o.season_id`
+
+func (c conn) head(ctx context.Context, scope ordering.Scope, number string, lock bool) (ordering.Order, error) {
+	q := headSelect + ` WHERE o.number = $1 AND ($2 = 0 OR o.dealer_id = $2)`
+	if lock {
+		q += ` FOR UPDATE OF o`
+	}
+	var r headRow
+	if err := sqlx.GetContext(ctx, c.q, &r, q, number, scope.DealerID); err != nil {
+		return ordering.Order{}, postgres.Error(err, "order "+number)
+	}
+	return toOrder(r), nil
+}
+
+// OrderHead implements ordering.Queries.
+func (c conn) OrderHead(ctx context.Context, scope ordering.Scope, number string) (ordering.Order, error) {
+	return c.head(ctx, scope, number, false)
+}
+
+// LockOrder implements ordering.Tx.
+func (t *txStore) LockOrder(ctx context.Context, scope ordering.Scope, number string) (ordering.Order, error) {
+	return t.head(ctx, scope, number, true)
+}
+
+// LockDraft implements ordering.Tx.
+func (t *txStore) LockDraft(ctx context.Context, dealerID, seasonID int) (ordering.Order, bool, error) {
+	const q = headSelect + ` WHERE o.dealer_id = $1 AND o.season_id = $2 AND o.status = 'draft' FOR UPDATE OF o`
+	var r headRow
+	err := sqlx.GetContext(ctx, t.q, &r, q, dealerID, seasonID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ordering.Order{}, false, nil
+	}
+	if err != nil {
+		return ordering.Order{}, false, postgres.Error(err, "draft")
+	}
+	return toOrder(r), true, nil
+}
+
+// DraftNumber implements ordering.Queries.
+func (c conn) DraftNumber(ctx context.Context, dealerID, seasonID int) (string, bool, error) {
+	const q = `SELECT number FROM orders WHERE dealer_id = $1 AND season_id = $2 AND status = 'draft'`
+	var n string
+	err := sqlx.GetContext(ctx, c.q, &n, q, dealerID, seasonID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, postgres.Error(err, "draft")
+	}
+	return n, true, nil
+}
+
+// Order implements ordering.Queries.
+func (c conn) Order(ctx context.Context, scope ordering.Scope, number string) (ordering.Order, error) {
+	o, err := c.head(ctx, scope, number, false)
+	if err != nil {
+		return ordering.Order{}, err
+	}
+	return c.complete(ctx, o)
+}
+
+// OrderByID implements ordering.Queries.
+func (c conn) OrderByID(ctx context.Context, id int64) (ordering.Order, error) {
+	const q = headSelect + ` WHERE o.id = $1`
+	var r headRow
+	if err := sqlx.GetContext(ctx, c.q, &r, q, id); err != nil {
+		return ordering.Order{}, postgres.Error(err, "order")
+	}
+	return c.complete(ctx, toOrder(r))
+}
+
+// complete adds lines, delivery windows and history to an order head.
+func (c conn) complete(ctx context.Context, o ordering.Order) (ordering.Order, error) {
+	lines, err := c.Lines(ctx, o.ID)
+	if err != nil {
+		return ordering.Order{}, err
+	}
+	o.Lines = lines
+	se, err := c.Season(ctx, o.Season)
+	if err != nil {
+		return ordering.Order{}, err
+	}
+	used := map[int]bool{}
+	for _, l := range lines {
+		used[l.DeliveryWindowID] = true
+	}
+	o.DeliveryWindows = []catalog.DeliveryWindow{}
+	for _, w := range se.DeliveryWindows {
+		if used[w.ID] {
+			o.DeliveryWindows = append(o.DeliveryWindows, w)
+		}
+	}
+	o.History, err = c.events(ctx, o.ID)
+	if err != nil {
+		return ordering.Order{}, err
+	}
+	return o, nil
+}
+
+type lineRow struct {
+	SKUID        int            `db:"sku_id"`
+	StyleID      int            `db:"style_id"`
+	Style        string         `db:"style"`
+	StyleName    string         `db:"style_name"`
+	ColorID      int            `db:"color_id"`
+	Color        string         `db:"color"`
+	ColorName    string         `db:"color_name"`
+	SizeID       int            `db:"size_id"`
+	Size         string         `db:"size"`
+	SizePosition int            `db:"size_position"`
+	Qty          int            `db:"qty"`
+	UnitPrice    money.Amount   `db:"unit_price"`
+	Amount       money.Amount   `db:"amount"`
+	WindowID     sql.NullInt64  `db:"delivery_window_id"`
+	Window       sql.NullString `db:"window_code"`
+	WindowName   sql.NullString `db:"window_name"`
+}
+
+// Lines implements ordering.Tx.
+func (c conn) Lines(ctx context.Context, orderID int64) ([]ordering.Line, error) {
+	const q = `
+SELECT l.sku_id, l.style_id, st.code AS style, st.name AS style_name,
+       l.color_id, c.code AS color, c.name AS color_name,
+       l.size_id, sz.code AS size, sz.position AS size_position,
+       l.qty, l.unit_price, l.amount, l.delivery_window_id,
+       dw.code AS window_code, dw.name AS window_name
+FROM order_lines l
+JOIN styles st ON st.id = l.style_id
+JOIN colors c ON c.id = l.color_id
+JOIN sizes sz ON sz.id = l.size_id
+LEFT JOIN delivery_windows dw ON dw.id = l.delivery_window_id
+WHERE l.order_id = $1
+ORDER BY st.code, c.code, sz.position`
+	rows, err := c.q.QueryxContext(ctx, q, orderID)
+	if err != nil {
+		return nil, postgres.Error(err, "order lines")
+	}
+	defer rows.Close()
+	out := []ordering.Line{}
+	var r lineRow
+	for rows.Next() {
+		if err := rows.StructScan(&r); err != nil {
+			return nil, postgres.Error(err, "order lines")
+		}
+		out = append(out, ordering.Line{
+			SKUID: r.SKUID, StyleID: r.StyleID, ColorID: r.ColorID, SizeID: r.SizeID, SizePosition: r.SizePosition,
+			DeliveryWindowID: int(r.WindowID.Int64), Style: r.Style, StyleName: r.StyleName, Color: r.Color,
+			ColorName: r.ColorName, Size: r.Size, Qty: r.Qty, UnitPrice: r.UnitPrice, Amount: r.Amount,
+			DeliveryWindow: r.Window.String, DeliveryWindowName: r.WindowName.String,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, postgres.Error(err, "order lines")
+	}
+	return out, nil
+}
+
+func (c conn) events(ctx context.Context, orderID int64) ([]ordering.Event, error) {
+	const q = `
+SELECT e.created_at, e.kind, COALESCE(e.from_status, '') AS from_status,
+       COALESCE(e.to_status, '') AS to_status, COALESCE(u.email, '') AS email, e.detail
+FROM order_events e
+LEFT JOIN users u ON u.id = e.user_id
+WHERE e.order_id = $1
+ORDER BY e.id`
+	var rows []struct {
+		At     time.Time `db:"created_at"`
+		Kind   string    `db:"kind"`
+		From   string    `db:"from_status"`
+		To     string    `db:"to_status"`
+		Email  string    `db:"email"`
+		Detail []byte    `db:"detail"`
+	}
+	if err := sqlx.SelectContext(ctx, c.q, &rows, q, orderID); err != nil {
+		return nil, postgres.Error(err, "order events")
+	}
+	out := make([]ordering.Event, len(rows))
+	for i, r := range rows {
+		out[i] = ordering.Event{At: r.At.UTC(), Kind: r.Kind, From: ordering.Status(r.From), To: ordering.Status(r.To), User: r.Email}
+		if err := json.Unmarshal(r.Detail, &out[i].Detail); err != nil {
+			return nil, fmt.Errorf("order event detail: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Orders implements ordering.Queries.
+func (c conn) Orders(ctx context.Context, scope ordering.Scope, oq ordering.OrderQuery) ([]ordering.Order, error) {
+	q := headSelect + ` WHERE true`
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if scope.DealerID != 0 {
+		q += ` AND o.dealer_id = ` + arg(scope.DealerID)
+	}
+	if oq.Season != "" {
+		q += ` AND s.code = ` + arg(oq.Season)
+	}
+	if oq.Dealer != "" {
+		q += ` AND d.code = ` + arg(oq.Dealer)
+	}
+	if len(oq.Statuses) > 0 {
+		st := make([]string, len(oq.Statuses))
+		for i, s := range oq.Statuses {
+			st[i] = string(s)
+		}
+		q += ` AND o.status = ANY(` + arg(pq.Array(st)) + `)`
+	} else {
+		q += ` AND o.status <> 'draft'`
+	}
+	if oq.BeforeID > 0 {
+		q += ` AND o.id < ` + arg(oq.BeforeID)
+	}
+	q += ` ORDER BY o.id DESC LIMIT ` + arg(oq.Limit)
+	var rows []headRow
+	if err := sqlx.SelectContext(ctx, c.q, &rows, q, args...); err != nil {
+		return nil, postgres.Error(err, "orders")
+	}
+	out := make([]ordering.Order, len(rows))
+	for i, r := range rows {
+		out[i] = toOrder(r)
+	}
+	return out, nil
+}
+
+// ClaimIdempotencyKey implements ordering.Tx. The insert runs first in the
+// transaction: a concurrent request with the same key blocks on the
+// primary key until the first commits (then reads its response here) or
+// rolls back (then this insert succeeds and the request runs).
+func (t *txStore) ClaimIdempotencyKey(ctx context.Context, k ordering.IdemKey) (*ordering.StoredResponse, error) {
+	const ins = `
+INSERT INTO idempotency_keys (user_id, key, dealer_id, request_hash, status_code, response_body)
+VALUES ($1, $2, NULLIF($3, 0), $4, 0, '{}')
+ON CONFLICT (user_id, key) DO NOTHING`
+	res, err := t.q.ExecContext(ctx, ins, k.UserID, k.Key, k.DealerID, k.Hash)
+	if err != nil {
+		return nil, postgres.Error(err, "idempotency key")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 1 {
+		return nil, nil
+	}
+	const sel = `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`
+	var r struct {
+		Hash   string `db:"request_hash"`
+		Status int    `db:"status_code"`
+		Body   []byte `db:"response_body"`
+	}
+	if err := sqlx.GetContext(ctx, t.q, &r, sel, k.UserID, k.Key); err != nil {
+		return nil, postgres.Error(err, "idempotency key")
+	}
+	return &ordering.StoredResponse{Hash: r.Hash, Status: r.Status, Body: r.Body}, nil
+}
+
+// SaveIdempotencyResponse implements ordering.Tx.
+func (t *txStore) SaveIdempotencyResponse(ctx context.Context, userID int, key string, status int, body []byte) error {
+	const q = `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`
+	_, err := t.q.ExecContext(ctx, q, userID, key, status, string(body))
+	return postgres.Error(err, "idempotency key")
+}
+
+// Exposure implements ordering.Tx.
+func (t *txStore) Exposure(ctx context.Context, dealerID int, exclude int64) (money.Amount, error) {
+	const q = `
+SELECT COALESCE((SELECT sum(total_amount) FROM orders
+                 WHERE dealer_id = $1 AND status = ANY($2) AND id <> $3), 0)
+     + COALESCE((SELECT sum(amount - paid) FROM invoices WHERE dealer_id = $1), 0)`
+	st := make([]string, len(ordering.ExposureStatuses))
+	for i, s := range ordering.ExposureStatuses {
+		st[i] = string(s)
+	}
+	var a money.Amount
+	if err := sqlx.GetContext(ctx, t.q, &a, q, dealerID, pq.Array(st), exclude); err != nil {
+		return 0, postgres.Error(err, "exposure")
+	}
+	return a, nil
+}
+
+// NextOrderNumber implements ordering.Tx.
+func (t *txStore) NextOrderNumber(ctx context.Context) (int64, error) {
+	var n int64
+	err := sqlx.GetContext(ctx, t.q, &n, `SELECT nextval('order_number_seq')`)
+	return n, postgres.Error(err, "order number")
+}
+
+// InsertOrder implements ordering.Tx.
+func (t *txStore) InsertOrder(ctx context.Context, o ordering.NewOrder) (int64, error) {
+	const q = `
+INSERT INTO orders (number, dealer_id, season_id, status, reference, currency, total_qty, total_amount,
+                    created_by, submitted_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, 0), CASE WHEN $4 <> 'draft' THEN now() END)
+RETURNING id`
+	var id int64
+	err := sqlx.GetContext(ctx, t.q, &id, q, o.Number, o.DealerID, o.SeasonID, string(o.Status), o.Reference,
+		o.Currency, o.TotalQty, o.TotalAmount, o.CreatedBy)
+	return id, postgres.Error(err, "order "+o.Number)
+}
+
+// PutLines implements ordering.Tx with one statement over arrays (unnest),
+// so a 5,000-line order is one round trip.
+func (t *txStore) PutLines(ctx context.Context, orderID int64, dealerID int, lines []ordering.Line) error {
+	const q = `
+INSERT INTO order_lines (order_id, dealer_id, sku_id, style_id, color_id, size_id, qty, unit_price, amount,
+                         delivery_window_id)
+SELECT $1, $2, u.sku, u.style, u.color, u.size, u.qty, u.price, u.amount, NULLIF(u.win, 0)
+FROM unnest($3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::numeric[], $9::numeric[], $10::int[])
+     AS u(sku, style, color, size, qty, price, amount, win)
+ON CONFLICT (order_id, sku_id) DO UPDATE
+SET qty = EXCLUDED.qty, unit_price = EXCLUDED.unit_price, amount = EXCLUDED.amount,
+    delivery_window_id = EXCLUDED.delivery_window_id`
+	n := len(lines)
+	sku, style, color, size, qty, win := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	price, amount := make([]string, n), make([]string, n)
+	for i, l := range lines {
+		sku[i], style[i], color[i], size[i] = int64(l.SKUID), int64(l.StyleID), int64(l.ColorID), int64(l.SizeID)
+		qty[i], win[i] = int64(l.Qty), int64(l.DeliveryWindowID)
+		price[i], amount[i] = l.UnitPrice.String(), l.Amount.String()
+	}
+	_, err := t.q.ExecContext(ctx, q, orderID, dealerID, pq.Array(sku), pq.Array(style), pq.Array(color),
+		pq.Array(size), pq.Array(qty), pq.Array(price), pq.Array(amount), pq.Array(win))
+	return postgres.Error(err, "order lines")
+}
+
+// DeleteLines implements ordering.Tx.
+func (t *txStore) DeleteLines(ctx context.Context, orderID int64, skuIDs []int) error {
+	const q = `DELETE FROM order_lines WHERE order_id = $1 AND sku_id = ANY($2)`
+	ids := make([]int64, len(skuIDs))
+	for i, id := range skuIDs {
+		ids[i] = int64(id)
+	}
+	_, err := t.q.ExecContext(ctx, q, orderID, pq.Array(ids))
+	return postgres.Error(err, "order lines")
+}
+
+// UpdateOrder implements ordering.Tx.
+func (t *txStore) UpdateOrder(ctx context.Context, orderID int64, u ordering.OrderUpdate) error {
+	const q = `
+UPDATE orders o
+SET status = $2, reference = $3, total_qty = t.qty, total_amount = t.amount,
+    version = o.version + 1, updated_at = now(),
+    submitted_at = CASE WHEN $4 IN ('submitted', 'held') THEN now() ELSE o.submitted_at END,
+    confirmed_at = CASE WHEN $4 = 'confirmed' THEN now() ELSE o.confirmed_at END,
+    cancelled_at = CASE WHEN $4 = 'cancelled' THEN now() ELSE o.cancelled_at END
+FROM (SELECT COALESCE(sum(qty), 0)::int AS qty, COALESCE(sum(amount), 0) AS amount
+      FROM order_lines WHERE order_id = $1) t
+WHERE o.id = $1`
+	res, err := t.q.ExecContext(ctx, q, orderID, string(u.Status), u.Reference, string(u.Stamp))
+	if err != nil {
+		return postgres.Error(err, "order")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.NotFound, "order not found")
+	}
+	return nil
+}
+
+// InsertEvent implements ordering.Tx.
+func (t *txStore) InsertEvent(ctx context.Context, e ordering.NewEvent) error {
+	const q = `
+INSERT INTO order_events (order_id, dealer_id, user_id, kind, from_status, to_status, detail)
+VALUES ($1, $2, NULLIF($3, 0), $4, NULLIF($5, ''), NULLIF($6, ''), $7::jsonb)`
+	detail, err := json.Marshal(e.Detail)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.ExecContext(ctx, q, e.OrderID, e.DealerID, e.UserID, e.Kind, string(e.From), string(e.To), string(detail))
+	return postgres.Error(err, "order event")
+}
+
+var (
+	_ ordering.Store = (*Store)(nil)
+	_ ordering.Tx    = (*txStore)(nil)
+)

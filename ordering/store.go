@@ -1,0 +1,138 @@
+package ordering
+
+import (
+	"context"
+
+	"github.com/sizerun/sizerun/catalog"
+	"github.com/sizerun/sizerun/money"
+)
+
+// Scope limits what a caller sees: one dealer's orders, or (DealerID 0)
+// every dealer's.
+type Scope struct{ DealerID int }
+
+// OrderQuery selects orders for a list, newest first.
+type OrderQuery struct {
+	Season   string   // season code; "" for all
+	Dealer   string   // dealer code; "" for all
+	Statuses []Status // empty: every state but draft
+	BeforeID int64    // cursor: only orders with a smaller id; 0 for the first page
+	Limit    int
+}
+
+// Queries are the reads the service needs, inside or outside a transaction.
+type Queries interface {
+	// Dealer returns a dealer by code; apperr.NotFound if there is none.
+	Dealer(ctx context.Context, code string) (Dealer, error)
+	// DealerByID returns a dealer; apperr.NotFound if there is none.
+	DealerByID(ctx context.Context, id int) (Dealer, error)
+	// Season returns a season with its delivery windows; apperr.NotFound.
+	Season(ctx context.Context, code string) (catalog.Season, error)
+	// Order returns an order in scope with its lines, delivery windows and
+	// history; apperr.NotFound if there is none in scope.
+	Order(ctx context.Context, scope Scope, number string) (Order, error)
+	// OrderHead is Order without lines, delivery windows or history.
+	OrderHead(ctx context.Context, scope Scope, number string) (Order, error)
+	// OrderByID is Order by id, unscoped.
+	OrderByID(ctx context.Context, id int64) (Order, error)
+	// Orders returns orders in scope without lines or history.
+	Orders(ctx context.Context, scope Scope, q OrderQuery) ([]Order, error)
+	// DraftNumber returns the number of the dealer's draft for a season.
+	DraftNumber(ctx context.Context, dealerID, seasonID int) (string, bool, error)
+}
+
+// Store is what the service needs from the database.
+type Store interface {
+	Queries
+	// InTx runs fn in one READ COMMITTED transaction, committing when fn
+	// returns nil and rolling back otherwise. fn may be run again after a
+	// deadlock, so it must not keep state from a previous run.
+	InTx(ctx context.Context, fn func(Tx) error) error
+}
+
+// IdemKey is a claim on an Idempotency-Key.
+type IdemKey struct {
+	UserID   int
+	Key      string
+	DealerID int
+	Hash     string // sha256 of the canonical request
+}
+
+// StoredResponse is the first response given for an Idempotency-Key.
+type StoredResponse struct {
+	Hash   string
+	Status int
+	Body   []byte
+}
+
+// NewOrder is an order row to insert.
+type NewOrder struct {
+	Number      string
+	DealerID    int
+	SeasonID    int
+	Status      Status
+	Reference   string
+	Currency    string
+	TotalQty    int
+	TotalAmount money.Amount
+	CreatedBy   int // user id; 0 for none
+}
+
+// OrderUpdate changes an order's state and reference. The store recomputes
+// the totals from the lines, increments the version, sets updated_at, and
+// the timestamp of the new state when Stamp says so.
+type OrderUpdate struct {
+	Status    Status
+	Reference string
+	Stamp     Status // "" or submitted/held/confirmed/cancelled: set that state's timestamp to now
+}
+
+// NewEvent is an order event to record.
+type NewEvent struct {
+	OrderID  int64
+	DealerID int
+	UserID   int // 0 for automatic changes
+	Kind     string
+	From, To Status
+	Detail   EventDetail
+}
+
+// Tx is the service's view of one transaction.
+type Tx interface {
+	Queries
+	// ClaimIdempotencyKey inserts the key, or, if the caller already used
+	// it (waiting for a concurrent transaction that holds it to finish),
+	// returns the stored response.
+	ClaimIdempotencyKey(ctx context.Context, k IdemKey) (*StoredResponse, error)
+	// SaveIdempotencyResponse records the response of a claimed key.
+	SaveIdempotencyResponse(ctx context.Context, userID int, key string, status int, body []byte) error
+	// LockDealer locks the dealer row (FOR UPDATE) and returns the dealer;
+	// apperr.NotFound. Every order-changing transaction locks its dealer
+	// first, so credit checks of one dealer run one at a time.
+	LockDealer(ctx context.Context, id int) (Dealer, error)
+	// LockOrder locks an order in scope (FOR UPDATE) and returns it without
+	// lines; apperr.NotFound.
+	LockOrder(ctx context.Context, scope Scope, number string) (Order, error)
+	// LockDraft locks the dealer's draft for a season, if there is one.
+	LockDraft(ctx context.Context, dealerID, seasonID int) (Order, bool, error)
+	// Lines returns an order's lines, sorted as SortLines does.
+	Lines(ctx context.Context, orderID int64) ([]Line, error)
+	// StyleInfos returns the styles with the given codes that the season
+	// offers, priced from the price list, in one round of queries.
+	StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string) (map[string]StyleInfo, error)
+	// Exposure is the dealer's credit exposure: the value of its orders in
+	// ExposureStatuses (but the order excludeOrderID) plus its unpaid invoices.
+	Exposure(ctx context.Context, dealerID int, excludeOrderID int64) (money.Amount, error)
+	// NextOrderNumber returns the next value of the order number sequence.
+	NextOrderNumber(ctx context.Context) (int64, error)
+	// InsertOrder inserts an order row and returns its id.
+	InsertOrder(ctx context.Context, o NewOrder) (int64, error)
+	// PutLines inserts lines of an order, or updates the SKUs it already has.
+	PutLines(ctx context.Context, orderID int64, dealerID int, lines []Line) error
+	// DeleteLines removes an order's lines for the given SKUs.
+	DeleteLines(ctx context.Context, orderID int64, skuIDs []int) error
+	// UpdateOrder applies u to an order (see OrderUpdate).
+	UpdateOrder(ctx context.Context, orderID int64, u OrderUpdate) error
+	// InsertEvent records an order event.
+	InsertEvent(ctx context.Context, e NewEvent) error
+}
