@@ -32,11 +32,11 @@ var languages = []Language{
 }
 
 // catalogues merge the core messages with each feature area's own file
-// (orders.go, planning.go, dealers.go), so areas are edited independently.
+// (orders.go, imports.go, planning.go, dealers.go), so areas are edited independently.
 var catalogues = map[string]map[string]string{
-	"en": merge(en, ordersEN, planningEN, dealersEN),
-	"zh": merge(zh, ordersZH, planningZH, dealersZH),
-	"ko": merge(ko, ordersKO, planningKO, dealersKO),
+	"en": merge(en, ordersEN, planningEN, dealersEN, importsEN),
+	"zh": merge(zh, ordersZH, planningZH, dealersZH, importsZH),
+	"ko": merge(ko, ordersKO, planningKO, dealersKO, importsKO),
 }
 
 // merge returns one catalogue from several; a key defined twice is a bug
