@@ -9,7 +9,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help run test build lint db-stop fuzz
+.PHONY: help run test build lint db-stop fuzz bench-rollup
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -57,3 +57,6 @@ fuzz: ## Run each Fuzz target for $FUZZTIME (default 60s), one at a time
 	    $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime="$${FUZZTIME:-60s}" "$$dir"; \
 	  done; \
 	done
+
+bench-rollup: ## Rollup at 1M order lines: summary vs plain GROUP BY, while orders stream in
+	scripts/bench-rollup.sh

@@ -154,7 +154,7 @@ func Error(err error, what string) error {
 		switch pe.Code {
 		case "23505":
 			return apperr.New(apperr.Conflict, "%s already exists", what)
-		case "23514", "23502", "22001", "22003", "22P02":
+		case "23514", "23502", "22001", "22003", "22P02", "22021", "22P05":
 			return apperr.New(apperr.Validation, "%s is invalid", what)
 		case "23503":
 			return apperr.New(apperr.Validation, "%s refers to something that does not exist", what)

@@ -75,6 +75,7 @@ func New(o Options) *echo.Echo {
 			return next(c)
 		}
 	})
+	e.Use(cleanInput)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 
 	e.GET("/healthz", func(c echo.Context) error {

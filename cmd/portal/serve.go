@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sizerun/sizerun/aggregation"
+	"github.com/sizerun/sizerun/aggregation/aggdb"
 	"github.com/sizerun/sizerun/api"
 	"github.com/sizerun/sizerun/auth"
 	"github.com/sizerun/sizerun/auth/authdb"
@@ -59,6 +61,13 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	g := api.Group(e, authSvc)
 	api.RegisterCatalog(g, catalogSvc)
 	api.RegisterOrders(g, orderSvc)
+	aggStore := aggdb.New(db)
+	aggSvc := aggregation.NewService(aggStore, aggregation.Options{PDFFont: cfg.PDFFont})
+	api.RegisterAggregation(g, aggSvc)
+	go every(ctx, time.Minute, log, "rollup compaction", func(ctx context.Context) error {
+		_, err := aggStore.CompactSummary(ctx)
+		return err
+	})
 	pages.Register(e)
 
 	srv := e.Server
@@ -83,4 +92,21 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 
 func seedDemo(ctx context.Context, db *sqlx.DB, out io.Writer) error {
 	return seed.Demo(ctx, db, out)
+}
+
+// every runs fn at each interval until ctx ends, logging failures. The jobs
+// it runs are safe to run from several server processes at once.
+func every(ctx context.Context, interval time.Duration, log *slog.Logger, what string, fn func(context.Context) error) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("background job failed", "job", what, "err", err)
+			}
+		}
+	}
 }
