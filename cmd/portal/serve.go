@@ -69,6 +69,7 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 		return err
 	})
 	pages.Register(e)
+	pages.RegisterOrdering(catalogSvc, orderSvc)
 
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
