@@ -113,8 +113,9 @@ func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
 	switch {
-	case errors.As(err, &mbe):
+	case errors.As(err, &mbe), errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 		return apperr.New(apperr.PayloadTooLarge, "the request body is too large")
 	case errors.As(err, &te):
 		field := te.Field

@@ -28,6 +28,9 @@ import (
 	"github.com/sizerun/sizerun/auth/authdb"
 	"github.com/sizerun/sizerun/catalog"
 	"github.com/sizerun/sizerun/catalog/catalogdb"
+	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/orderimport"
+	"github.com/sizerun/sizerun/orderimport/importdb"
 	"github.com/sizerun/sizerun/ordering"
 	"github.com/sizerun/sizerun/ordering/orderdb"
 	"github.com/sizerun/sizerun/postgres"
@@ -51,6 +54,12 @@ var openAPIRegistrations = []struct {
 }{
 	{"RegisterCatalog", func(g *echo.Group, db *sqlx.DB) { api.RegisterCatalog(g, catalog.NewService(catalogdb.New(db), nil)) }},
 	{"RegisterOrders", func(g *echo.Group, db *sqlx.DB) { api.RegisterOrders(g, ordering.NewService(orderdb.New(db), nil)) }},
+	{"RegisterImport", func(g *echo.Group, db *sqlx.DB) {
+		api.RegisterImport(g, orderimport.NewService(ordering.NewService(orderdb.New(db), nil), importdb.New(db)))
+	}},
+	{"RegisterDocuments", func(g *echo.Group, db *sqlx.DB) {
+		api.RegisterDocuments(g, ordering.NewService(orderdb.New(db), nil), config.DefaultPDFFont)
+	}},
 	{"RegisterAggregation", func(g *echo.Group, db *sqlx.DB) {
 		api.RegisterAggregation(g, aggregation.NewService(aggdb.New(db), aggregation.Options{}))
 	}},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — make sure system packages the project needs are installed.
 #
-#   scripts/deps.sh fonts      fonts-droid-fallback (DroidSansFallbackFull.ttf, CJK glyphs for PDFs)
+#   scripts/deps.sh fonts      PDF fonts: fonts-dejavu-core (Latin), fonts-droid-fallback (Chinese),
+#                              fonts-nanum (Korean); and poppler-utils (pdftotext, for the PDF tests)
 #   scripts/deps.sh chromium   chromium (/usr/bin/chromium, for browser tests and screenshots)
 #
 # Several names may be given at once. Nothing is installed when the files are
@@ -27,7 +28,12 @@ main() {
   local what
   for what in "$@"; do
     case "$what" in
-      fonts) ensure_pkg fonts-droid-fallback /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ;;
+      fonts)
+        ensure_pkg fonts-dejavu-core /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+        ensure_pkg fonts-droid-fallback /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+        ensure_pkg fonts-nanum /usr/share/fonts/truetype/nanum/NanumGothic.ttf
+        ensure_pkg poppler-utils /usr/bin/pdftotext
+        ;;
       chromium) ensure_pkg chromium /usr/bin/chromium ;;
       *) die "unknown dependency '$what' (known: fonts, chromium)" ;;
     esac

@@ -54,9 +54,6 @@ func New(o Options) *echo.Echo {
 			return err
 		},
 	}))
-	if o.BodyLimit != "" {
-		e.Use(middleware.BodyLimit(o.BodyLimit))
-	}
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -75,6 +72,9 @@ func New(o Options) *echo.Echo {
 			return next(c)
 		}
 	})
+	if o.BodyLimit != "" {
+		e.Use(middleware.BodyLimit(o.BodyLimit))
+	}
 	e.Use(cleanInput)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 

@@ -19,6 +19,8 @@ import (
 	"github.com/sizerun/sizerun/catalog"
 	"github.com/sizerun/sizerun/catalog/catalogdb"
 	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/orderimport"
+	"github.com/sizerun/sizerun/orderimport/importdb"
 	"github.com/sizerun/sizerun/ordering"
 	"github.com/sizerun/sizerun/ordering/orderdb"
 	"github.com/sizerun/sizerun/overview"
@@ -61,6 +63,9 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	g := api.Group(e, authSvc)
 	api.RegisterCatalog(g, catalogSvc)
 	api.RegisterOrders(g, orderSvc)
+	importSvc := orderimport.NewService(orderSvc, importdb.New(db))
+	api.RegisterImport(g, importSvc)
+	api.RegisterDocuments(g, orderSvc, cfg.PDFFont)
 	aggStore := aggdb.New(db)
 	aggSvc := aggregation.NewService(aggStore, aggregation.Options{PDFFont: cfg.PDFFont})
 	api.RegisterAggregation(g, aggSvc)
@@ -70,6 +75,8 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	})
 	pages.Register(e)
 	pages.RegisterOrdering(catalogSvc, orderSvc)
+	pages.RegisterImport(importSvc)
+	pages.RegisterDocuments(orderSvc, cfg.PDFFont)
 
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
