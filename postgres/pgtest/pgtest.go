@@ -51,16 +51,19 @@ func NewFrom(t testing.TB, name string, build Builder) (*sqlx.DB, string) {
 	}
 	defer admin.Close()
 
-	tmpl, err := ensureTemplate(ctx, admin, base, name, build)
-	if err != nil {
-		t.Fatalf("pgtest: template %s: %v", name, err)
-	}
 	dbname := fmt.Sprintf("sizerun_t_%d_%d", os.Getpid(), time.Now().UnixNano()%1e12)
-	// CREATE DATABASE ... TEMPLATE fails while another session uses the template;
-	// builders close their connections, so only concurrent clones race. Retry.
+	// CREATE DATABASE ... TEMPLATE fails while another session uses the template
+	// (concurrent clones), or when another checkout with a different schema
+	// dropped it as stale in between: retry, rebuilding the template if gone.
 	for i := 0; ; i++ {
+		var tmpl string
+		tmpl, err = ensureTemplate(ctx, admin, base, name, build)
+		if err != nil {
+			t.Fatalf("pgtest: template %s: %v", name, err)
+		}
 		_, err = admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, dbname, tmpl))
-		if err == nil || i == 50 || !strings.Contains(err.Error(), "is being accessed by other users") {
+		if err == nil || i == 50 || !(strings.Contains(err.Error(), "is being accessed by other users") ||
+			strings.Contains(err.Error(), "does not exist")) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
