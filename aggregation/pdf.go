@@ -3,191 +3,104 @@ package aggregation
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"github.com/sizerun/sizerun/documents"
 )
 
-// pdfDoc wraps fpdf with a font per script: Helvetica (WinAnsi) for Latin
-// text and, when the font file could be read, the UTF-8 TrueType font for CJK
-// text (DroidSansFallbackFull has CJK glyphs but no Latin ones), switching
-// fonts within a cell. Without the font file, CJK text prints as "?".
+// fontLoaders holds the documents.FontLoader of each SIZERUN_PDF_FONT spec
+// a Service was made with, so that the process reads the fonts once, not
+// for each PDF.
+var fontLoaders sync.Map // spec → *documents.FontLoader
+
+// fontLoader registers the loader of spec (Options.PDFFont: SIZERUN_PDF_FONT,
+// a path or ":"-separated paths) and returns the Service's font: the spec,
+// which productionPDF and forecastPDF take to find the loader.
+func fontLoader(spec string) func() []byte {
+	pdfFonts(spec)
+	return func() []byte { return []byte(spec) }
+}
+
+// pdfFonts returns the loader of spec.
+func pdfFonts(spec string) *documents.FontLoader {
+	if l, ok := fontLoaders.Load(spec); ok {
+		return l.(*documents.FontLoader)
+	}
+	l, _ := fontLoaders.LoadOrStore(spec, documents.NewFontLoader(spec))
+	return l.(*documents.FontLoader)
+}
+
+// pdfDoc is an A4 document that writes each character in the first font of
+// the set that has it (Latin, Chinese and Korean; see documents.FontSet).
 type pdfDoc struct {
-	*fpdf.Fpdf
-	cjk   bool                // the CJK font is loaded
-	size  float64             // current font size in points
-	latin func(string) string // UTF-8 → WinAnsi
+	*documents.Doc
+	title string
 }
 
-// fontLoader reads the PDF font file once; nil bytes when it cannot.
-func fontLoader(path string) func() []byte {
-	return sync.OnceValue(func() []byte {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		return b
-	})
-}
-
-func newPDF(font []byte, title string, now time.Time, footer string) *pdfDoc {
-	f := fpdf.New("P", "mm", "A4", "")
-	d := &pdfDoc{Fpdf: f, latin: f.UnicodeTranslatorFromDescriptor("")}
-	if len(font) > 0 {
-		f.AddUTF8FontFromBytes("cjk", "", font)
-		if f.Ok() {
-			d.cjk = true
-		} else {
-			f.ClearError()
-		}
+// newPDF starts a document with the fonts of spec, a footer and a first
+// page. The error, when a font cannot be read, names SIZERUN_PDF_FONT.
+func newPDF(spec []byte, title string, now time.Time, footer string) (*pdfDoc, error) {
+	doc, err := pdfFonts(string(spec)).NewDoc()
+	if err != nil {
+		return nil, err
 	}
-	f.SetTitle(title, true)
-	f.SetCreator("Sizerun", true)
-	f.SetAutoPageBreak(true, 15)
-	f.AliasNbPages("{nb}")
-	f.SetFooterFunc(func() {
-		f.SetY(-12)
+	d := &pdfDoc{Doc: doc, title: title}
+	d.SetTitle(title, true)
+	d.SetCreator("Sizerun", true)
+	d.SetAutoPageBreak(true, 15)
+	d.AliasNbPages("{nb}")
+	d.SetFooterFunc(func() {
+		d.SetY(-12)
 		d.font(8)
-		f.SetTextColor(110, 110, 110)
-		d.cell(0, 5, fmt.Sprintf("%s · %s · page %d/{nb}", footer, now.UTC().Format("2006-01-02 15:04 UTC"), f.PageNo()), "", "C", false)
-		f.SetTextColor(0, 0, 0)
+		d.SetTextColor(110, 110, 110)
+		d.cell(0, 5, fmt.Sprintf("%s · %s · page %d/{nb}", footer, now.UTC().Format("2006-01-02 15:04 UTC"), d.PageNo()), "", "C", false)
+		d.SetTextColor(0, 0, 0)
 	})
-	f.AddPage()
-	return d
+	d.AddPage()
+	return d, nil
 }
 
-func (d *pdfDoc) font(size float64) {
-	d.size = size
-	d.SetFont("Helvetica", "", size)
-}
-
-// isCJK reports whether r needs the CJK font: Hangul, CJK symbols and
-// punctuation, kana, ideographs, compatibility and full-width forms.
-func isCJK(r rune) bool {
-	switch {
-	case r >= 0x1100 && r <= 0x11FF, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7AF,
-		r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFFEF, r >= 0x20000:
-		return true
-	}
-	return false
-}
-
-type textRun struct {
-	text string
-	cjk  bool
-}
-
-// runs splits s into runs of one font, already encoded for it.
-func (d *pdfDoc) runs(s string) []textRun {
-	var out []textRun
-	var cur []rune
-	curCJK := false
-	flush := func() {
-		if len(cur) == 0 {
-			return
-		}
-		t := string(cur)
-		if !curCJK {
-			t = d.latin(t)
-		}
-		out = append(out, textRun{text: t, cjk: curCJK})
-		cur = cur[:0]
-	}
-	for _, r := range s {
-		c := isCJK(r) && d.cjk
-		if !c && r >= 0x80 && r != '.' && d.latin(string(r)) == "." {
-			r = '?' // no glyph in either font
-		}
-		if c != curCJK {
-			flush()
-			curCJK = c
-		}
-		cur = append(cur, r)
-	}
-	flush()
-	return out
-}
-
-func (d *pdfDoc) useFont(cjk bool) {
-	if cjk {
-		d.SetFont("cjk", "", d.size)
-	} else {
-		d.SetFont("Helvetica", "", d.size)
-	}
-}
-
-func (d *pdfDoc) width(rs []textRun) float64 {
-	w := 0.0
-	for _, r := range rs {
-		d.useFont(r.cjk)
-		w += d.GetStringWidth(r.text)
-	}
-	d.useFont(false)
-	return w
-}
-
-// fit shortens s with "…" until it is at most w wide.
-func (d *pdfDoc) fit(s string, w float64) []textRun {
-	rs := d.runs(s)
-	if d.width(rs) <= w {
-		return rs
-	}
-	r := []rune(s)
-	for len(r) > 0 {
-		r = r[:len(r)-1]
-		if rs = d.runs(string(r) + "…"); d.width(rs) <= w {
-			break
-		}
-	}
-	return rs
-}
+// font sets the size of the text that follows, in points.
+func (d *pdfDoc) font(size float64) { d.TextSize(size) }
 
 // cell writes one cell like fpdf's CellFormat (w 0: to the right margin),
-// shortening the text with "…" to fit; fill draws the header shade.
+// shortening the text with "…" to fit; fill draws the current fill colour.
 func (d *pdfDoc) cell(w, h float64, s, border, align string, fill bool) {
-	x, y := d.GetXY()
 	if w == 0 {
 		pw, _ := d.GetPageSize()
 		_, _, right, _ := d.GetMargins()
-		w = pw - right - x
+		w = pw - right - d.GetX()
 	}
-	m := d.GetCellMargin()
-	rs := d.fit(s, w-2*m)
-	d.CellFormat(w, h, "", border, 0, "", fill, 0, "")
-	tw := d.width(rs)
-	tx := x + m
-	switch align {
-	case "R":
-		tx = x + w - m - tw
-	case "C":
-		tx = x + (w-tw)/2
-	}
-	_, unit := d.GetFontSize()
-	for _, r := range rs {
-		d.useFont(r.cjk)
-		d.Text(tx, y+0.5*h+0.3*unit, r.text)
-		tx += d.GetStringWidth(r.text)
-	}
-	d.useFont(false)
+	d.Cell(w, h, d.Fit(s, w-2*d.GetCellMargin()), border, 0, align, fill)
 }
 
-// ensure starts a new page unless h millimetres fit below the cursor.
+// ensure starts a new page unless h millimetres fit below the cursor. A
+// block taller than a page only needs its start (40 mm) to fit: it goes on
+// over the next pages anyway.
 func (d *pdfDoc) ensure(h float64) {
 	_, ph := d.GetPageSize()
-	_, _, _, bottom := d.GetMargins()
-	if d.GetY()+h > ph-bottom-5 {
+	_, top, _, bottom := d.GetMargins()
+	limit := ph - bottom - 5
+	if h > limit-top {
+		h = 40
+	}
+	if d.GetY()+h > limit {
 		d.AddPage()
 	}
 }
 
+// bytes returns the document, or the first problem met writing it: a font
+// fpdf could not read, or a letter no font has (naming SIZERUN_PDF_FONT).
 func (d *pdfDoc) bytes() ([]byte, error) {
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.title, err)
+	}
 	var buf bytes.Buffer
 	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: %w", err)
+		return nil, fmt.Errorf("%s: pdf: %w", d.title, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -237,9 +150,12 @@ func sections(po ProductionOrder) []*styleSection {
 
 // productionPDF prints a production order for the factory: a section per
 // style with its colour × size grid of planned quantities, totals, and the
-// fabric the style needs.
-func productionPDF(po ProductionOrder, needs []FabricNeed, font []byte, now time.Time) ([]byte, error) {
-	d := newPDF(font, "Production order "+po.Number, now, "Production order "+po.Number)
+// fabric the style needs, with the fonts of fontSpec (SIZERUN_PDF_FONT).
+func productionPDF(po ProductionOrder, needs []FabricNeed, fontSpec []byte, now time.Time) ([]byte, error) {
+	d, err := newPDF(fontSpec, "Production order "+po.Number, now, "Production order "+po.Number)
+	if err != nil {
+		return nil, err
+	}
 	d.font(16)
 	d.cell(0, 9, "Production order "+po.Number, "", "L", false)
 	d.Ln(9)
@@ -329,17 +245,23 @@ func productionPDF(po ProductionOrder, needs []FabricNeed, font []byte, now time
 	return d.bytes()
 }
 
-// forecastPDF prints a fabric forecast (a supplier's own, or all of it).
-func forecastPDF(f Forecast, supplier string, font []byte, now time.Time) ([]byte, error) {
+// forecastPDF prints a fabric forecast (a supplier's own, or all of it),
+// with the fonts of fontSpec (SIZERUN_PDF_FONT).
+func forecastPDF(f Forecast, supplier string, fontSpec []byte, now time.Time) ([]byte, error) {
 	title := "Fabric forecast " + f.Season
 	if supplier != "" {
 		title += " · supplier " + supplier
 	}
-	d := newPDF(font, title, now, title)
+	d, err := newPDF(fontSpec, title, now, title)
+	if err != nil {
+		return nil, err
+	}
 	d.font(16)
 	d.cell(0, 9, title, "", "L", false)
 	d.Ln(11)
-	d.font(9)
+	// 8 pt: DejaVuSans is wider than Helvetica was at 9 pt; dates and
+	// "Supplier" fit their columns again.
+	d.font(8)
 	cols := []struct {
 		title string
 		w     float64
@@ -357,7 +279,7 @@ func forecastPDF(f Forecast, supplier string, font []byte, now time.Time) ([]byt
 	for _, r := range f.Rows {
 		if d.GetY() > 270 {
 			d.AddPage()
-			d.font(9)
+			d.font(8)
 			header()
 		}
 		committed, by := "", ""

@@ -301,6 +301,26 @@ func (d *Doc) Err() error {
 // TextSize sets the size of the text that follows, in points.
 func (d *Doc) TextSize(pt float64) { d.size = pt }
 
+// SetHeaderFunc is fpdf's: fn draws each page's header. The text size fn
+// sets is undone after it, as fpdf undoes its font, colours and line width.
+func (d *Doc) SetHeaderFunc(fn func()) { d.Fpdf.SetHeaderFunc(d.keepSize(fn)) }
+
+// SetFooterFunc is fpdf's: fn draws each page's footer, also when a cell
+// breaks the page. The text size fn sets is undone after it, so the text
+// that broke the page keeps its size.
+func (d *Doc) SetFooterFunc(fn func()) { d.Fpdf.SetFooterFunc(d.keepSize(fn)) }
+
+func (d *Doc) keepSize(fn func()) func() {
+	if fn == nil {
+		return nil
+	}
+	return func() {
+		size := d.size
+		fn()
+		d.size = size
+	}
+}
+
 type textRun struct {
 	font int
 	text string
@@ -377,18 +397,28 @@ func (d *Doc) Fit(s string, w float64) string {
 // border ("", "1", or sides "LTRB"), filled or not, the text aligned "L",
 // "C" or "R" and centred vertically; ln moves to the right (0), the next
 // line (1) or below (2).
+//
+// A cell that does not fit above the bottom margin goes, whole, to a new
+// page when automatic page breaks are on.
 func (d *Doc) Cell(w, h float64, s, border string, ln int, align string, fill bool) {
-	x, y := d.GetXY()
 	if w == 0 {
 		pw, _ := d.GetPageSize()
 		_, _, right, _ := d.GetMargins()
-		w = pw - right - x
+		w = pw - right - d.GetX()
 	}
-	if border != "" || fill {
-		d.CellFormat(w, h, "", border, 0, "", fill, 0, "")
+	// The empty cell draws the border and fill, and breaks the page when
+	// fpdf would; then the text goes where the cell went. fpdf wants a
+	// font for it: the text's first, or any when there is no text yet.
+	runs := d.runs(s)
+	switch {
+	case len(runs) > 0:
+		d.use(runs[0].font)
+	case len(d.registered) == 0 && len(d.fonts.Fonts) > 0:
+		d.use(0)
 	}
-	if s != "" {
-		runs := d.runs(s)
+	d.CellFormat(w, h, "", border, 0, "", fill, 0, "")
+	x, y := d.GetX()-w, d.GetY()
+	if len(runs) > 0 {
 		tw := 0.0
 		widths := make([]float64, len(runs))
 		for i, r := range runs {
