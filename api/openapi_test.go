@@ -29,6 +29,8 @@ import (
 	"github.com/sizerun/sizerun/catalog"
 	"github.com/sizerun/sizerun/catalog/catalogdb"
 	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/dealers"
+	"github.com/sizerun/sizerun/dealers/dealerdb"
 	"github.com/sizerun/sizerun/orderimport"
 	"github.com/sizerun/sizerun/orderimport/importdb"
 	"github.com/sizerun/sizerun/ordering"
@@ -63,6 +65,7 @@ var openAPIRegistrations = []struct {
 	{"RegisterAggregation", func(g *echo.Group, db *sqlx.DB) {
 		api.RegisterAggregation(g, aggregation.NewService(aggdb.New(db), aggregation.Options{}))
 	}},
+	{"RegisterDealers", func(g *echo.Group, db *sqlx.DB) { api.RegisterDealers(g, dealers.NewService(dealerdb.New(db), nil)) }},
 }
 
 // oaServer builds the Echo instance as cmd/portal/serve.go does for the

@@ -121,7 +121,8 @@ type Tx interface {
 	// offers, priced from the price list, in one round of queries.
 	StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string) (map[string]StyleInfo, error)
 	// Exposure is the dealer's credit exposure: the value of its orders in
-	// ExposureStatuses (but the order excludeOrderID) plus its unpaid invoices.
+	// ExposureStatuses (but the order excludeOrderID) plus its unpaid
+	// invoices, less the credit notes of its approved returns.
 	Exposure(ctx context.Context, dealerID int, excludeOrderID int64) (money.Amount, error)
 	// NextOrderNumber returns the next value of the order number sequence.
 	NextOrderNumber(ctx context.Context) (int64, error)

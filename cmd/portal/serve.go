@@ -19,6 +19,8 @@ import (
 	"github.com/sizerun/sizerun/catalog"
 	"github.com/sizerun/sizerun/catalog/catalogdb"
 	"github.com/sizerun/sizerun/config"
+	"github.com/sizerun/sizerun/dealers"
+	"github.com/sizerun/sizerun/dealers/dealerdb"
 	"github.com/sizerun/sizerun/orderimport"
 	"github.com/sizerun/sizerun/orderimport/importdb"
 	"github.com/sizerun/sizerun/ordering"
@@ -69,6 +71,9 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	aggStore := aggdb.New(db)
 	aggSvc := aggregation.NewService(aggStore, aggregation.Options{PDFFont: cfg.PDFFont})
 	api.RegisterAggregation(g, aggSvc)
+	dealerSvc := dealers.NewService(dealerdb.New(db), nil)
+	api.RegisterDealers(g, dealerSvc)
+	go dealerSvc.RunHoldSweeper(ctx, time.Hour, log) // safe with several processes
 	go every(ctx, time.Minute, log, "rollup compaction", func(ctx context.Context) error {
 		_, err := aggStore.CompactSummary(ctx)
 		return err
@@ -77,6 +82,7 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	pages.RegisterOrdering(catalogSvc, orderSvc)
 	pages.RegisterImport(importSvc)
 	pages.RegisterDocuments(orderSvc, cfg.PDFFont)
+	pages.RegisterDealers(dealerSvc)
 
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)

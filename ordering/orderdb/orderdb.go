@@ -97,7 +97,11 @@ func (c conn) DealerByID(ctx context.Context, id int) (ordering.Dealer, error) {
 
 // LockDealer implements ordering.Tx.
 func (t *txStore) LockDealer(ctx context.Context, id int) (ordering.Dealer, error) {
-	const q = dealerSelect + ` WHERE d.id = $1 FOR UPDATE OF d`
+	// FOR NO KEY UPDATE, not FOR UPDATE: two order transactions of one
+	// dealer still exclude each other, but neither waits for the KEY SHARE
+	// lock that the other's foreign-key checks (its Idempotency-Key row)
+	// already hold on the dealer, which deadlocked them (issue 6, load test).
+	const q = dealerSelect + ` WHERE d.id = $1 FOR NO KEY UPDATE OF d`
 	var r dealerRow
 	if err := sqlx.GetContext(ctx, t.q, &r, q, id); err != nil {
 		return ordering.Dealer{}, postgres.Error(err, "dealer")
@@ -421,12 +425,29 @@ func (t *txStore) SaveIdempotencyResponse(ctx context.Context, userID int, key s
 	return postgres.Error(err, "idempotency key")
 }
 
+// ExposureColumns is the one SQL definition of a dealer's credit exposure
+// (product.md "Credit exposure"), as three select-list columns: open_orders
+// (the value of the dealer's orders in the states array states, but the
+// order exclude), unpaid_invoices (Σ amount − paid) and credit_notes (the
+// credits of approved returns, which reduce exposure). Exposure is
+// open_orders + unpaid_invoices − credit_notes. dealer, states and exclude
+// are SQL expressions (parameters such as "$1", or columns such as "d.id").
+// The credit check here sums the parts; the dealer record
+// (dealers/dealerdb) shows them, so both always agree.
+func ExposureColumns(dealer, states, exclude string) string {
+	return `
+COALESCE((SELECT sum(xo.total_amount) FROM orders xo
+          WHERE xo.dealer_id = ` + dealer + ` AND xo.status = ANY(` + states + `) AND xo.id <> ` + exclude + `), 0) AS open_orders,
+COALESCE((SELECT sum(xi.amount - xi.paid) FROM invoices xi WHERE xi.dealer_id = ` + dealer + `), 0) AS unpaid_invoices,
+COALESCE((SELECT sum(xc.amount) FROM credit_notes xc WHERE xc.dealer_id = ` + dealer + `), 0) AS credit_notes`
+}
+
+var exposureQuery = `SELECT open_orders + unpaid_invoices - credit_notes FROM (SELECT ` +
+	ExposureColumns("$1", "$2", "$3") + `) x`
+
 // Exposure implements ordering.Tx.
 func (t *txStore) Exposure(ctx context.Context, dealerID int, exclude int64) (money.Amount, error) {
-	const q = `
-SELECT COALESCE((SELECT sum(total_amount) FROM orders
-                 WHERE dealer_id = $1 AND status = ANY($2) AND id <> $3), 0)
-     + COALESCE((SELECT sum(amount - paid) FROM invoices WHERE dealer_id = $1), 0)`
+	q := exposureQuery
 	st := make([]string, len(ordering.ExposureStatuses))
 	for i, s := range ordering.ExposureStatuses {
 		st[i] = string(s)
