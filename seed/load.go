@@ -623,6 +623,14 @@ func (l *loader) feedback() (int, int, error) {
 }
 
 func (l *loader) marker() (int, int, error) {
+	// Head office holds dealers more than two weeks overdue, so that the demo
+	// shows an automatic hold (D027's part-paid AW26 invoice) as soon as the
+	// server's hold sweep runs, and its release when the planner records the payment.
+	const hold = `INSERT INTO settings (key, value) VALUES ('overdue_hold_days', '14')
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`
+	if _, err := l.tx.ExecContext(l.ctx, hold); err != nil {
+		return 0, 1, err
+	}
 	res, err := l.tx.ExecContext(l.ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, markerKey, markerValue)
 	if err != nil {
 		return 0, 1, err
