@@ -77,6 +77,20 @@ type Store interface {
 	Forecast(ctx context.Context, seasonID, supplierID int, fabricCode string) ([]FabricRow, error)
 	// SaveAck inserts or replaces the acknowledgement of (season, fabric, week).
 	SaveAck(ctx context.Context, a AckInput) error
+
+	// Seasons lists every season, the latest (by start date) first.
+	Seasons(ctx context.Context) ([]SeasonInfo, error)
+	// Dashboard computes, from one snapshot, the season's figures over the
+	// orders in statuses: totals of seasonID and prevSeasonID (0: none),
+	// figures by category of both, the top styles of seasonID, the dealers
+	// without an order in it yet, its orders held for credit approval, and
+	// its size curves with the standard curves (shares left to the service).
+	Dashboard(ctx context.Context, seasonID, prevSeasonID int, statuses []string, top int) (DashboardFigures, error)
+	// MatrixLayout lists the season's styles (of the given categories when
+	// any) with the colours and sizes of their SKUs, by style code.
+	MatrixLayout(ctx context.Context, seasonID int, categories []string) ([]StyleLayout, error)
+	// Choices lists the regions, dealers and categories, by code.
+	Choices(ctx context.Context) (Choices, error)
 }
 
 // Season is a selling season.

@@ -52,12 +52,14 @@ type table struct {
 	Total   []string // optional bold last row
 }
 
-func (t table) xlsx() ([]byte, error) {
+func (t table) xlsx() ([]byte, error) { return workbook(t) }
+
+// workbook writes tables as the sheets of one workbook, in order: a bold
+// header row, frozen, number formats by column kind, the optional total row
+// in bold.
+func workbook(tables ...table) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", t.Sheet); err != nil {
-		return nil, err
-	}
 	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
 		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDE4EE"}},
 		Border: []excelize.Border{{Type: "bottom", Color: "888888", Style: 1}}})
@@ -77,18 +79,39 @@ func (t table) xlsx() ([]byte, error) {
 		}
 		styles[kind] = [2]int{plain, bold}
 	}
+	for n, t := range tables {
+		if n == 0 {
+			err = f.SetSheetName("Sheet1", t.Sheet)
+		} else {
+			_, err = f.NewSheet(t.Sheet)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := t.writeSheet(f, header, styles); err != nil {
+			return nil, err
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (t table) writeSheet(f *excelize.File, header int, styles map[cellKind][2]int) error {
 	for i, c := range t.Columns {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		if err := f.SetCellStr(t.Sheet, col+"1", c.Title); err != nil {
-			return nil, err
+			return err
 		}
 		if err := f.SetColWidth(t.Sheet, col, col, c.Width); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	last, _ := excelize.ColumnNumberToName(len(t.Columns))
 	if err := f.SetCellStyle(t.Sheet, "A1", last+"1", header); err != nil {
-		return nil, err
+		return err
 	}
 	rows := t.Rows
 	if t.Total != nil {
@@ -108,26 +131,19 @@ func (t table) xlsx() ([]byte, error) {
 				err = f.SetCellDefault(t.Sheet, cell, v)
 			}
 			if err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if len(row) > 0 {
 			for i, c := range t.Columns {
 				cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
 				if err := f.SetCellStyle(t.Sheet, cell, cell, styles[c.Kind][bold]); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 	}
-	if err := f.SetPanes(t.Sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return f.SetPanes(t.Sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }
 
 func (t table) csv() ([]byte, error) {

@@ -140,6 +140,7 @@ type ProductionOrder struct {
 	CreatedAt  time.Time
 	ReleasedAt *time.Time
 	Lines      []ProductionLine
+	LineCount  int // number of lines, also set when listed without them
 	Totals     ProductionTotals
 }
 

@@ -18,6 +18,8 @@ var en = map[string]string{
 	"nav.production":    "Production orders",
 	"nav.forecast":      "Fabric forecast",
 	"nav.dealers":       "Dealers",
+	"nav.account":       "My account",
+	"nav.planning":      "Season dashboard",
 	"nav.analytics":     "Dealer analytics",
 	"nav.users":         "Users",
 	"nav.seasons":       "Seasons",

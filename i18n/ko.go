@@ -18,6 +18,8 @@ var ko = map[string]string{
 	"nav.production":    "생산 오더",
 	"nav.forecast":      "원단 소요 예측",
 	"nav.dealers":       "대리점",
+	"nav.account":       "내 계정",
+	"nav.planning":      "시즌 대시보드",
 	"nav.analytics":     "대리점 분석",
 	"nav.users":         "사용자",
 	"nav.seasons":       "시즌",

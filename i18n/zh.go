@@ -18,6 +18,8 @@ var zh = map[string]string{
 	"nav.production":    "生产订单",
 	"nav.forecast":      "面料需求预测",
 	"nav.dealers":       "经销商",
+	"nav.account":       "我的账户",
+	"nav.planning":      "季度看板",
 	"nav.analytics":     "经销商分析",
 	"nav.users":         "用户",
 	"nav.seasons":       "季度",

@@ -198,9 +198,11 @@ var navigation = map[auth.Role][]NavItem{
 		{Key: "nav.returns", Href: "/returns"},
 		{Key: "nav.announcements", Href: "/announcements"},
 		{Key: "nav.feedback", Href: "/feedback"},
+		{Key: "nav.account", Href: "/dealers"},
 	},
 	auth.RolePlanner: {
 		{Key: "nav.home", Href: "/home"},
+		{Key: "nav.planning", Href: "/planning"},
 		{Key: "nav.orders", Href: "/orders"},
 		{Key: "nav.rollups", Href: "/rollups"},
 		{Key: "nav.production", Href: "/production-orders"},
@@ -223,7 +225,11 @@ var navigation = map[auth.Role][]NavItem{
 		{Key: "nav.seasons", Href: "/admin/seasons"},
 		{Key: "nav.settings", Href: "/admin/settings"},
 		{Key: "nav.orders", Href: "/orders"},
+		{Key: "nav.planning", Href: "/planning"},
 		{Key: "nav.rollups", Href: "/rollups"},
+		{Key: "nav.production", Href: "/production-orders"},
+		{Key: "nav.forecast", Href: "/forecasts/fabric"},
+		{Key: "nav.analytics", Href: "/analytics"},
 	},
 }
 

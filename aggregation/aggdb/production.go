@@ -191,22 +191,24 @@ type poRow struct {
 	Demand     int        `db:"demand"`
 	Stock      int        `db:"stock"`
 	Planned    int        `db:"planned"`
+	Lines      int        `db:"lines"`
 }
 
 func (r poRow) toDomain() aggregation.ProductionOrder {
 	return aggregation.ProductionOrder{Number: r.Number, Season: r.Season, Status: r.Status, OverageBP: r.OverageBP,
-		CreatedAt: r.CreatedAt, ReleasedAt: r.ReleasedAt,
+		CreatedAt: r.CreatedAt, ReleasedAt: r.ReleasedAt, LineCount: r.Lines,
 		Totals: aggregation.ProductionTotals{DemandQty: r.Demand, StockQty: r.Stock, PlannedQty: r.Planned}}
 }
 
 const poSelect = `
 SELECT po.id, po.number, se.code AS season, po.status, (po.overage_pct * 100)::int AS overage_bp,
        po.created_at, po.released_at,
-       coalesce(t.demand, 0) AS demand, coalesce(t.stock, 0) AS stock, coalesce(t.planned, 0) AS planned
+       coalesce(t.demand, 0) AS demand, coalesce(t.stock, 0) AS stock, coalesce(t.planned, 0) AS planned,
+       coalesce(t.lines, 0) AS lines
 FROM production_orders po
 JOIN seasons se ON se.id = po.season_id
 LEFT JOIN LATERAL (
-    SELECT sum(demand_qty) AS demand, sum(stock_qty) AS stock, sum(planned_qty) AS planned
+    SELECT sum(demand_qty) AS demand, sum(stock_qty) AS stock, sum(planned_qty) AS planned, count(*) AS lines
     FROM production_order_lines WHERE production_order_id = po.id
 ) t ON true`
 

@@ -83,6 +83,7 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	pages.RegisterImport(importSvc)
 	pages.RegisterDocuments(orderSvc, cfg.PDFFont)
 	pages.RegisterDealers(dealerSvc)
+	pages.RegisterPlanning(aggSvc)
 
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
