@@ -22,6 +22,7 @@ import (
 
 	"github.com/sizerun/sizerun/apperr"
 	"github.com/sizerun/sizerun/auth"
+	"github.com/sizerun/sizerun/documents"
 )
 
 // Store is what the aggregation service needs from the database. Methods
@@ -109,9 +110,9 @@ type IdempotencyKey struct {
 
 // Options configure the service.
 type Options struct {
-	// PDFFont is a TrueType font with CJK glyphs for PDFs (config.PDFFont,
-	// SIZERUN_PDF_FONT); Latin text uses Helvetica. When the file cannot be
-	// read, CJK text prints as "?".
+	// PDFFont is the font spec for PDFs (config.PDFFont, SIZERUN_PDF_FONT):
+	// one or more ":"-separated TrueType files tried first, before the
+	// Latin, Chinese and Korean fonts documents.FontLoader falls back to.
 	PDFFont string
 	// Now returns the current time (tests may fix it).
 	Now func() time.Time
@@ -124,7 +125,7 @@ const DefaultPDFFont = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.tt
 type Service struct {
 	store Store
 	opts  Options
-	font  func() []byte // the PDF font file, read once
+	fonts *documents.FontLoader // PDF fonts, read once
 }
 
 // NewService returns the service on store.
@@ -135,7 +136,7 @@ func NewService(store Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: store, opts: opts, font: fontLoader(opts.PDFFont)}
+	return &Service{store: store, opts: opts, fonts: documents.NewFontLoader(opts.PDFFont)}
 }
 
 // headOffice refuses everyone but planners and admins.

@@ -244,7 +244,7 @@ func (s *Service) ProductionOrderDocument(ctx context.Context, p auth.Principal,
 		if err != nil {
 			return Document{}, err
 		}
-		body, err := productionPDF(po, needs, s.font(), s.opts.Now())
+		body, err := productionPDF(po, needs, s.fonts, s.opts.Now())
 		return Document{Filename: name, ContentType: ContentPDF, Body: body}, err
 	}
 	return Document{}, apperr.New(apperr.NotFound, "no such export format %q", format)
@@ -287,7 +287,7 @@ func (s *Service) ForecastDocument(ctx context.Context, p auth.Principal, season
 		body, err := forecastTable(f).xlsx()
 		return Document{Filename: name, ContentType: ContentXLSX, Body: body}, err
 	case "pdf":
-		body, err := forecastPDF(f, p.SupplierCode, s.font(), s.opts.Now())
+		body, err := forecastPDF(f, p.SupplierCode, s.fonts, s.opts.Now())
 		return Document{Filename: name, ContentType: ContentPDF, Body: body}, err
 	}
 	return Document{}, apperr.New(apperr.NotFound, "no such export format %q", format)

@@ -5,33 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/sizerun/sizerun/documents"
 )
-
-// fontLoaders holds the documents.FontLoader of each SIZERUN_PDF_FONT spec
-// a Service was made with, so that the process reads the fonts once, not
-// for each PDF.
-var fontLoaders sync.Map // spec → *documents.FontLoader
-
-// fontLoader registers the loader of spec (Options.PDFFont: SIZERUN_PDF_FONT,
-// a path or ":"-separated paths) and returns the Service's font: the spec,
-// which productionPDF and forecastPDF take to find the loader.
-func fontLoader(spec string) func() []byte {
-	pdfFonts(spec)
-	return func() []byte { return []byte(spec) }
-}
-
-// pdfFonts returns the loader of spec.
-func pdfFonts(spec string) *documents.FontLoader {
-	if l, ok := fontLoaders.Load(spec); ok {
-		return l.(*documents.FontLoader)
-	}
-	l, _ := fontLoaders.LoadOrStore(spec, documents.NewFontLoader(spec))
-	return l.(*documents.FontLoader)
-}
 
 // pdfDoc is an A4 document that writes each character in the first font of
 // the set that has it (Latin, Chinese and Korean; see documents.FontSet).
@@ -40,10 +17,10 @@ type pdfDoc struct {
 	title string
 }
 
-// newPDF starts a document with the fonts of spec, a footer and a first
+// newPDF starts a document with fonts, a footer and a first
 // page. The error, when a font cannot be read, names SIZERUN_PDF_FONT.
-func newPDF(spec []byte, title string, now time.Time, footer string) (*pdfDoc, error) {
-	doc, err := pdfFonts(string(spec)).NewDoc()
+func newPDF(fonts *documents.FontLoader, title string, now time.Time, footer string) (*pdfDoc, error) {
+	doc, err := fonts.NewDoc()
 	if err != nil {
 		return nil, err
 	}
@@ -150,9 +127,9 @@ func sections(po ProductionOrder) []*styleSection {
 
 // productionPDF prints a production order for the factory: a section per
 // style with its colour × size grid of planned quantities, totals, and the
-// fabric the style needs, with the fonts of fontSpec (SIZERUN_PDF_FONT).
-func productionPDF(po ProductionOrder, needs []FabricNeed, fontSpec []byte, now time.Time) ([]byte, error) {
-	d, err := newPDF(fontSpec, "Production order "+po.Number, now, "Production order "+po.Number)
+// fabric the style needs, with fonts (SIZERUN_PDF_FONT).
+func productionPDF(po ProductionOrder, needs []FabricNeed, fonts *documents.FontLoader, now time.Time) ([]byte, error) {
+	d, err := newPDF(fonts, "Production order "+po.Number, now, "Production order "+po.Number)
 	if err != nil {
 		return nil, err
 	}
@@ -246,13 +223,13 @@ func productionPDF(po ProductionOrder, needs []FabricNeed, fontSpec []byte, now 
 }
 
 // forecastPDF prints a fabric forecast (a supplier's own, or all of it),
-// with the fonts of fontSpec (SIZERUN_PDF_FONT).
-func forecastPDF(f Forecast, supplier string, fontSpec []byte, now time.Time) ([]byte, error) {
+// with fonts (SIZERUN_PDF_FONT).
+func forecastPDF(f Forecast, supplier string, fonts *documents.FontLoader, now time.Time) ([]byte, error) {
 	title := "Fabric forecast " + f.Season
 	if supplier != "" {
 		title += " · supplier " + supplier
 	}
-	d, err := newPDF(fontSpec, title, now, title)
+	d, err := newPDF(fonts, title, now, title)
 	if err != nil {
 		return nil, err
 	}
