@@ -9,7 +9,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help run test build lint db-stop fuzz bench-rollup
+.PHONY: help run test build lint db-stop fuzz bench-rollup bench-load soak
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -47,7 +47,8 @@ db-stop: ## Stop the private PostgreSQL cluster
 
 # -fuzz accepts exactly one package and one target, so loop over both.
 fuzz: ## Run each Fuzz target for $FUZZTIME (default 60s), one at a time
-	@dirs="$$( { grep -rl '^func Fuzz' --include='*_test.go' \
+	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
+	dirs="$$( { grep -rl '^func Fuzz' --include='*_test.go' \
 	    --exclude-dir=.git --exclude-dir=.data --exclude-dir=node_modules . || true; } \
 	  | xargs -r -n1 dirname | sort -u)"; \
 	if [ -z "$$dirs" ]; then echo "no Fuzz targets found"; exit 0; fi; \
@@ -60,3 +61,9 @@ fuzz: ## Run each Fuzz target for $FUZZTIME (default 60s), one at a time
 
 bench-rollup: ## Rollup at 1M order lines: summary vs plain GROUP BY, while orders stream in
 	scripts/bench-rollup.sh
+
+bench-load: ## Orders through the API at 1, 16, 64, 256 dealers vs a bare SQL baseline (docs/performance.md)
+	scripts/bench-load.sh
+
+soak: ## Crash soak: two servers, SIGKILLs, every acknowledged order checked ($SOAK_SECONDS, default 60)
+	scripts/soak.sh
