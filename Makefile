@@ -9,11 +9,11 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help run test build lint db-stop fuzz bench-rollup bench-load soak
+.PHONY: help run test build lint db-stop fuzz bench-rollup bench-load soak bench-plan e2e screenshots
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN { FS = ":.*## " } { printf "  %-8s %s\n", $$1, $$2 }'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN { FS = ":.*## " } { printf "  %-13s %s\n", $$1, $$2 }'
 
 # One shell recipe line, so that the variables carry over to the portal.
 run: ## Build, migrate, seed demo data and serve the portal on $PORT (default 8080)
@@ -27,8 +27,8 @@ run: ## Build, migrate, seed demo data and serve the portal on $PORT (default 80
 
 # DATABASE_URL is assigned on its own (not as a command prefix) so that a failing
 # db.sh stops the recipe. Tests create their own databases from it.
-test: ## Run all tests against the private PostgreSQL (or $DATABASE_URL)
-	scripts/deps.sh fonts
+test: ## Run all tests (browser suite included) against the private PostgreSQL (or $DATABASE_URL)
+	scripts/deps.sh fonts chromium
 	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
 	SIZERUN_TEMPLATE_SALT="$$(git ls-files -co --exclude-standard -- '*.go' | sort | xargs cat | sha1sum | cut -c1-12)"; \
 	export SIZERUN_TEMPLATE_SALT; \
@@ -67,3 +67,16 @@ bench-load: ## Orders through the API at 1, 16, 64, 256 dealers vs a bare SQL ba
 
 soak: ## Crash soak: two servers, SIGKILLs, every acknowledged order checked ($SOAK_SECONDS, default 60)
 	scripts/soak.sh
+
+bench-plan: ## SS27: Sizerun's plan and a guessed plan against demand (one line)
+	scripts/bench-plan.sh
+
+e2e: ## Browser tests in Chromium (journeys, tablet, languages); writes docs/screenshots
+	scripts/deps.sh fonts chromium
+	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
+	SIZERUN_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -timeout 5m ./e2e
+
+screenshots: ## Write the README's screenshots to docs/screenshots
+	scripts/deps.sh fonts chromium
+	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
+	SIZERUN_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -timeout 5m -run '^TestScreenshots$$' ./e2e

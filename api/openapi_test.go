@@ -35,6 +35,8 @@ import (
 	"github.com/sizerun/sizerun/orderimport/importdb"
 	"github.com/sizerun/sizerun/ordering"
 	"github.com/sizerun/sizerun/ordering/orderdb"
+	"github.com/sizerun/sizerun/planreport"
+	"github.com/sizerun/sizerun/planreport/plandb"
 	"github.com/sizerun/sizerun/postgres"
 	"github.com/sizerun/sizerun/postgres/pgtest"
 	"github.com/sizerun/sizerun/server"
@@ -66,6 +68,7 @@ var openAPIRegistrations = []struct {
 		api.RegisterAggregation(g, aggregation.NewService(aggdb.New(db), aggregation.Options{}))
 	}},
 	{"RegisterDealers", func(g *echo.Group, db *sqlx.DB) { api.RegisterDealers(g, dealers.NewService(dealerdb.New(db), nil)) }},
+	{"RegisterPlanReport", func(g *echo.Group, db *sqlx.DB) { api.RegisterPlanReport(g, planreport.NewService(plandb.New(db))) }},
 }
 
 // oaServer builds the Echo instance as cmd/portal/serve.go does for the

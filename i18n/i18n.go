@@ -34,9 +34,9 @@ var languages = []Language{
 // catalogues merge the core messages with each feature area's own file
 // (orders.go, imports.go, planning.go, dealers.go), so areas are edited independently.
 var catalogues = map[string]map[string]string{
-	"en": merge(en, ordersEN, planningEN, dealersEN, importsEN),
-	"zh": merge(zh, ordersZH, planningZH, dealersZH, importsZH),
-	"ko": merge(ko, ordersKO, planningKO, dealersKO, importsKO),
+	"en": merge(en, ordersEN, planningEN, dealersEN, importsEN, planreportEN),
+	"zh": merge(zh, ordersZH, planningZH, dealersZH, importsZH, planreportZH),
+	"ko": merge(ko, ordersKO, planningKO, dealersKO, importsKO, planreportKO),
 }
 
 // merge returns one catalogue from several; a key defined twice is a bug

@@ -209,6 +209,7 @@ var navigation = map[auth.Role][]NavItem{
 		{Key: "nav.forecast", Href: "/forecasts/fabric"},
 		{Key: "nav.dealers", Href: "/dealers"},
 		{Key: "nav.analytics", Href: "/analytics"},
+		{Key: "planreport.nav", Href: "/reports/plan-vs-demand"},
 		{Key: "nav.returns", Href: "/returns"},
 		{Key: "nav.announcements", Href: "/announcements"},
 		{Key: "nav.feedback", Href: "/feedback"},
@@ -230,6 +231,7 @@ var navigation = map[auth.Role][]NavItem{
 		{Key: "nav.production", Href: "/production-orders"},
 		{Key: "nav.forecast", Href: "/forecasts/fabric"},
 		{Key: "nav.analytics", Href: "/analytics"},
+		{Key: "planreport.nav", Href: "/reports/plan-vs-demand"},
 	},
 }
 

@@ -27,6 +27,8 @@ import (
 	"github.com/sizerun/sizerun/ordering/orderdb"
 	"github.com/sizerun/sizerun/overview"
 	"github.com/sizerun/sizerun/overview/overviewdb"
+	"github.com/sizerun/sizerun/planreport"
+	"github.com/sizerun/sizerun/planreport/plandb"
 	"github.com/sizerun/sizerun/portal"
 	"github.com/sizerun/sizerun/postgres"
 	"github.com/sizerun/sizerun/seed"
@@ -74,6 +76,8 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	dealerSvc := dealers.NewService(dealerdb.New(db), nil)
 	api.RegisterDealers(g, dealerSvc)
 	go dealerSvc.RunHoldSweeper(ctx, time.Hour, log) // safe with several processes
+	planRep := planreport.NewService(plandb.New(db))
+	api.RegisterPlanReport(g, planRep)
 	go every(ctx, time.Minute, log, "rollup compaction", func(ctx context.Context) error {
 		_, err := aggStore.CompactSummary(ctx)
 		return err
@@ -84,6 +88,7 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	pages.RegisterDocuments(orderSvc, cfg.PDFFont)
 	pages.RegisterDealers(dealerSvc)
 	pages.RegisterPlanning(aggSvc)
+	pages.RegisterPlanReport(planRep)
 
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
