@@ -128,7 +128,7 @@ var ordersEN = map[string]string{
 	"orders.err.packs_max":           "the number of packs may be at most %s",
 	"orders.err.packs_needs_prepack": "packs need a prepack",
 	"orders.err.size_or_prepack":     "give either a size and quantity or a prepack and packs, not both",
-	"orders.err.min_qty":             "%[3]s pieces of %[1]s %[2]s ordered; the minimum per colour is %[4]s",
+	"orders.err.min_qty":             "%[1]s %[2]s: %[3]s ordered, the minimum per colour is %[4]s",
 	"orders.err.sku_max":             "%[1]s %[2]s %[3]s: %[4]s pieces in all, at most %[5]s per SKU",
 	"orders.err.size_unknown":        "size %[1]s is not offered for style %[2]s",
 	"orders.err.sku_missing":         "size %[1]s is not made in colour %[2]s of style %[3]s",

@@ -9,7 +9,7 @@ var zh = map[string]string{
 
 	"nav.label":         "主导航",
 	"nav.home":          "首页",
-	"nav.catalog":       "产品目录",
+	"nav.catalog":       "商品目录",
 	"nav.orders":        "订单",
 	"nav.returns":       "退货",
 	"nav.announcements": "公告",
@@ -58,7 +58,7 @@ var zh = map[string]string{
 	"home.recent_orders":     "最近订单",
 	"home.no_orders":         "暂无订单。",
 	"home.all_orders":        "全部订单",
-	"home.start_order":       "浏览产品目录",
+	"home.start_order":       "浏览商品目录",
 	"home.planner.heading":   "季度概览",
 	"home.planner.note":      "统计范围：已提交、已确认、生产中、已发货和已完结的订单。",
 	"home.no_seasons":        "尚未设置任何季度。",

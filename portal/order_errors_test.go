@@ -74,6 +74,10 @@ func TestLineMessagesTranslated(t *testing.T) {
 		i18n.T("zh", "orders.err.min_qty", "ST1", "BLK", "2", "6"); got != want {
 		t.Errorf("min qty in zh = %q, want %q", got, want)
 	}
+	if got, want := trMessage("en", "style ST1002 color SKY: 1 pieces ordered, the minimum per color is 6"),
+		"ST1002 SKY: 1 ordered, the minimum per colour is 6"; got != want {
+		t.Errorf("min qty in en = %q, want %q", got, want)
+	}
 	if got := trMessage("zh", "something new"); got != "something new" {
 		t.Errorf("an unknown message became %q", got)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sizerun/sizerun/aggregation"
 	"github.com/sizerun/sizerun/auth"
+	"github.com/sizerun/sizerun/planreport"
 )
 
 // Planning is what the planners' and suppliers' pages need from the
@@ -43,13 +44,23 @@ type Planning interface {
 
 var _ Planning = (*aggregation.Service)(nil)
 
+// PlanFigures is what the season dashboard needs from the plan-versus-demand
+// report: the season's figures of Sizerun's plan and the guessed plan;
+// *planreport.Service implements it.
+type PlanFigures interface {
+	Report(ctx context.Context, p auth.Principal, q planreport.Params) (planreport.Report, error)
+}
+
+var _ PlanFigures = (*planreport.Service)(nil)
+
 // planPages serves the season dashboard, the rollup matrix and its
 // drill-down, production orders and the fabric forecast. Handlers bind the
 // query or form, call the service and render; the view models only arrange
 // what the service computed.
 type planPages struct {
-	p   *Portal
-	svc Planning
+	p       *Portal
+	svc     Planning
+	figures PlanFigures // nil: the dashboard has no plan-versus-demand card
 }
 
 // RegisterPlanning adds the planners' and suppliers' pages. Call it after
@@ -68,8 +79,14 @@ type planPages struct {
 //	GET  /forecasts/fabric.csv, .pdf, .xlsx downloads
 //	GET  /forecasts/fabric/:fabric          one fabric's forecast (404 for another supplier's)
 //	POST /forecasts/fabric/:fabric/ack      acknowledge a week (the fabric's supplier)
-func (p *Portal) RegisterPlanning(svc Planning) {
+//
+// With figures (optional), the dashboard shows the season's plan versus
+// demand: Sizerun's excess and shortage beside the guessed plan's.
+func (p *Portal) RegisterPlanning(svc Planning, figures ...PlanFigures) {
 	h := &planPages{p: p, svc: svc}
+	if len(figures) > 0 {
+		h.figures = figures[0]
+	}
 	office := p.Pages(auth.RolePlanner, auth.RoleAdmin)
 	readers := p.Pages(auth.RolePlanner, auth.RoleAdmin, auth.RoleSupplier)
 	supplier := p.Pages(auth.RoleSupplier)

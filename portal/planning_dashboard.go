@@ -11,6 +11,7 @@ import (
 
 	"github.com/sizerun/sizerun/aggregation"
 	"github.com/sizerun/sizerun/money"
+	"github.com/sizerun/sizerun/planreport"
 	"github.com/sizerun/sizerun/web"
 )
 
@@ -87,7 +88,54 @@ type planDashboardPage struct {
 	Curves     []planCurveView
 	RollupHref string
 	XLSXHref   string
+
+	Plan *planVsDemandCard // nil: no plan figures wired
 }
+
+// planVsDemandCard is the season's plan versus demand on the dashboard:
+// Sizerun's released plan beside the guessed plan, from the report.
+type planVsDemandCard struct {
+	Href string // the full report
+	// Note is the message key shown instead of the figures ("" when the
+	// figures are shown): no release yet, or the report failed.
+	Note     string
+	Currency string
+	Base     string // the guessed plan's base season ("" without one)
+	Growth   string
+	Demand   int
+	Sizerun  planreport.PlanFigures
+	Guessed  planreport.PlanFigures
+	Saving   planreport.Saving
+}
+
+// planVsDemand computes the card for season. A failing report does not fail
+// the dashboard: the card says the figures are not available.
+func (h *planPages) planVsDemand(c echo.Context, season string) *planVsDemandCard {
+	if h.figures == nil {
+		return nil
+	}
+	card := &planVsDemandCard{Href: planHref("/reports/plan-vs-demand", url.Values{"season": {season}})}
+	r, err := h.figures.Report(c.Request().Context(), web.MustPrincipal(c),
+		planreport.Params{Season: season, Level: string(planreport.LevelSeason)})
+	if err != nil {
+		h.p.log.Warn("plan versus demand on the dashboard", "season", season, "err", err)
+		card.Note = "planning.dash.plan.unavailable"
+		return card
+	}
+	if !r.HasRelease() {
+		card.Note = "planning.dash.plan.no_release"
+		return card
+	}
+	card.Currency, card.Growth = r.Currency, planreport.FormatGrowth(r.Growth)
+	if r.Base.ID != 0 {
+		card.Base = r.Base.Code
+	}
+	card.Demand, card.Sizerun, card.Guessed, card.Saving = r.Totals.Demand, r.Totals.Sizerun, r.Totals.Guessed, r.Saving
+	return card
+}
+
+// Neg reports whether a saving is negative (Sizerun did worse), for styling.
+func (planVsDemandCard) Neg(a money.Amount) bool { return a < 0 }
 
 // planListLimit is how many dealers without orders, and held orders, the
 // dashboard lists; the workbook has them all.
@@ -139,6 +187,7 @@ func (h *planPages) dashboard(c echo.Context) error {
 		v.Curves = append(v.Curves, planCurveView{Category: cv.Category, Name: cv.Name, Scale: cv.Scale, Qty: int(cv.Qty),
 			Chart: planSizeCurveSVG(lang, cv, i)})
 	}
+	v.Plan = h.planVsDemand(c, d.Season.Code)
 	return h.p.Render(c, http.StatusOK, "planning_dashboard", v)
 }
 

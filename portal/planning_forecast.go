@@ -13,15 +13,17 @@ import (
 	"github.com/sizerun/sizerun/apperr"
 	"github.com/sizerun/sizerun/auth"
 	"github.com/sizerun/sizerun/i18n"
+	"github.com/sizerun/sizerun/money"
 	"github.com/sizerun/sizerun/web"
 )
 
 // planAck is a supplier's acknowledgement as the page shows it.
 type planAck struct {
 	Qty, Date, Note, By string
+	QtyShown            string // Qty with thousands separators, for display
 	UpdatedAt           time.Time
-	Changed             bool // the requirement changed since it was acknowledged
-	WasRequired         string
+	Changed             bool   // the requirement changed since it was acknowledged
+	WasRequired         string // grouped, for display
 }
 
 // planAckForm is a row's acknowledgement form, with its values and errors.
@@ -36,7 +38,8 @@ type planFabricRow struct {
 	Fabric, Name, Supplier, Unit string
 	Week                         time.Time
 	WeekISO                      string
-	Required                     string
+	Required                     string // plain decimal, the form's default
+	RequiredShown                string // grouped, for display
 	Ack                          *planAck
 	Href                         string
 	Action                       string
@@ -122,11 +125,13 @@ func (h *planPages) renderForecast(c echo.Context, status int, season, fabric st
 		week := r.Week.Format(aggregation.WeekLayout)
 		row := planFabricRow{ID: "f-" + r.Fabric + "-" + week, Fabric: r.Fabric, Name: r.Name, Supplier: r.Supplier,
 			Unit: r.Unit, Week: r.Week, WeekISO: week, Required: r.RequiredQty.String(),
-			Href:   planHref("/forecasts/fabric/"+url.PathEscape(r.Fabric), sq),
-			Action: "/forecasts/fabric/" + url.PathEscape(r.Fabric) + "/ack"}
+			RequiredShown: money.Amount(r.RequiredQty).Grouped(),
+			Href:          planHref("/forecasts/fabric/"+url.PathEscape(r.Fabric), sq),
+			Action:        "/forecasts/fabric/" + url.PathEscape(r.Fabric) + "/ack"}
 		if a := r.Ack; a != nil {
-			row.Ack = &planAck{Qty: a.CommittedQty.String(), Date: a.CommittedDate.Format(aggregation.WeekLayout), Note: a.Note,
-				By: a.By, UpdatedAt: a.UpdatedAt, Changed: a.RequiredQty != r.RequiredQty, WasRequired: a.RequiredQty.String()}
+			row.Ack = &planAck{Qty: a.CommittedQty.String(), QtyShown: money.Amount(a.CommittedQty).Grouped(),
+				Date: a.CommittedDate.Format(aggregation.WeekLayout), Note: a.Note, By: a.By, UpdatedAt: a.UpdatedAt,
+				Changed: a.RequiredQty != r.RequiredQty, WasRequired: money.Amount(a.RequiredQty).Grouped()}
 			v.Acked++
 			if pending == nil && r.Fabric == c.QueryParam("acked") && week == c.QueryParam("week") {
 				v.Notice = i18n.T(lang, "planning.forecast.acked", r.Fabric, week)

@@ -23,6 +23,9 @@ import (
 	"github.com/sizerun/sizerun/aggregation/aggdb"
 	"github.com/sizerun/sizerun/auth"
 	"github.com/sizerun/sizerun/i18n"
+	"github.com/sizerun/sizerun/money"
+	"github.com/sizerun/sizerun/planreport"
+	"github.com/sizerun/sizerun/planreport/plandb"
 	"github.com/sizerun/sizerun/portal"
 	"github.com/sizerun/sizerun/postgres/pgtest"
 	"github.com/sizerun/sizerun/seed"
@@ -282,6 +285,101 @@ func TestPlanningDashboard(t *testing.T) {
 		t.Errorf("selected season %q", got)
 	}
 	planner.page("/planning?season=XX99", http.StatusNotFound)
+}
+
+// failingFigures is a plan-versus-demand report that always fails.
+type failingFigures struct{}
+
+func (failingFigures) Report(context.Context, auth.Principal, planreport.Params) (planreport.Report, error) {
+	return planreport.Report{}, fmt.Errorf("report down")
+}
+
+// The dashboard's plan-versus-demand card shows the report's season figures
+// once a production order is released, a note before, and a note (not an
+// error page) when the report fails.
+func TestPlanningDashboardPlanVsDemand(t *testing.T) {
+	db, _ := pgtest.NewFrom(t, "demo", func(ctx context.Context, db *sqlx.DB) error {
+		return seed.Demo(ctx, db, io.Discard)
+	})
+	ctx := context.Background()
+	svc := aggregation.NewService(aggdb.New(db), aggregation.Options{})
+	rep := planreport.NewService(plandb.New(db))
+	e := &planEnv{env: startEnv(t, db, false, func(p *portal.Portal) {
+		p.RegisterPlanning(svc, rep)
+		p.RegisterPlanReport(rep)
+	}), svc: svc}
+	pp := e.principal("planner@demo.test")
+	planner := e.as("planner@demo.test", "en")
+
+	doc := planner.page("/planning", http.StatusOK)
+	if got := text(doc.Find("#dash-plan-note")); got != i18n.T("en", "planning.dash.plan.no_release", "SS27") {
+		t.Errorf("before a release: note %q", got)
+	}
+	if doc.Find("#dash-plan-table").Length() != 0 {
+		t.Error("figures shown before a release")
+	}
+
+	po, err := svc.CreateProductionOrder(ctx, pp, aggregation.ProductionRequest{Season: "SS27", OveragePct: "3"}, "dash-plan-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Release(ctx, pp, po.Number); err != nil {
+		t.Fatal(err)
+	}
+	r, err := rep.Report(ctx, pp, planreport.Params{Season: "SS27", Level: "season"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.HasRelease() || r.Totals.Demand == 0 || r.Totals.Guessed.Excess == 0 {
+		t.Fatalf("report: %d released, demand %d, guessed excess %d", r.ReleasedOrders, r.Totals.Demand, r.Totals.Guessed.Excess)
+	}
+	for _, lang := range []string{"en", "zh", "ko"} {
+		doc = e.as("planner@demo.test", lang).page("/planning?season=SS27", http.StatusOK)
+		if doc.Find("#dash-plan-note").Length() != 0 {
+			t.Errorf("%s: note after the release: %q", lang, text(doc.Find("#dash-plan-note")))
+		}
+		tot := r.Totals
+		for id, want := range map[string]string{
+			"dash-plan-excess":        groupedInt(tot.Sizerun.Excess) + " " + groupedInt(tot.Guessed.Excess),
+			"dash-plan-excess-cost":   tot.Sizerun.ExcessCost.Grouped() + " " + tot.Guessed.ExcessCost.Grouped(),
+			"dash-plan-shortage":      groupedInt(tot.Sizerun.Shortage) + " " + groupedInt(tot.Guessed.Shortage),
+			"dash-plan-shortage-cost": tot.Sizerun.ShortageCost.Grouped() + " " + tot.Guessed.ShortageCost.Grouped(),
+		} {
+			var cells []string
+			doc.Find("#" + id + " td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, text(td)) })
+			if got := strings.Join(cells, " "); got != want {
+				t.Errorf("%s: %s = %q, want %q", lang, id, got, want)
+			}
+		}
+		if got := text(doc.Find("#dash-plan-avoided")); got != r.Saving.ExcessCost.Grouped() {
+			t.Errorf("%s: avoided %q, want %q", lang, got, r.Saving.ExcessCost.Grouped())
+		}
+		if href := doc.Find("#dash-plan-link").AttrOr("href", ""); href != "/reports/plan-vs-demand?season=SS27" {
+			t.Errorf("%s: report link %q", lang, href)
+		}
+		planNoRawKeys(t, "dashboard "+lang, doc)
+	}
+
+	// A failing report leaves the dashboard standing, with a note.
+	e2 := startEnv(t, db, false, func(p *portal.Portal) { p.RegisterPlanning(svc, failingFigures{}) })
+	c := e2.client()
+	c.login("planner@demo.test")
+	doc = c.page("/planning", http.StatusOK)
+	if got := text(doc.Find("#dash-plan-note")); got != i18n.T("en", "planning.dash.plan.unavailable", "SS27") {
+		t.Errorf("failing report: note %q", got)
+	}
+	if doc.Find("#dash-qty").Length() != 1 || doc.Find("#dash-plan-link").Length() != 0 {
+		t.Error("failing report: the dashboard lacks its totals, or links to an unregistered report")
+	}
+}
+
+// groupedInt writes n with thousands separators, as the pages do.
+func groupedInt(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // The matrix's totals are the API rollup's; its cells add up to them, one
@@ -775,7 +873,7 @@ func TestPlanningForecastSupplier(t *testing.T) {
 		t.Errorf("back to %q, want the row", loc)
 	}
 	doc = supplier.page(loc, http.StatusOK)
-	if got := text(doc.Find("#" + id + " .ack-qty")); got != row.RequiredQty.String() {
+	if got := text(doc.Find("#" + id + " .ack-qty")); got != money.Amount(row.RequiredQty).Grouped() {
 		t.Errorf("acknowledged qty %q", got)
 	}
 	if doc.Find("#notice").Length() != 1 {

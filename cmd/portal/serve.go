@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	pages.RegisterImport(importSvc)
 	pages.RegisterDocuments(orderSvc, cfg.PDFFont)
 	pages.RegisterDealers(dealerSvc)
-	pages.RegisterPlanning(aggSvc)
+	pages.RegisterPlanning(aggSvc, planRep)
 	pages.RegisterPlanReport(planRep)
 
 	srv := e.Server
