@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -55,11 +56,27 @@ type Service struct {
 	store  Store
 	tokens *Tokens
 	limits Limits
+	// hashing bounds the password checks running at once: each argon2id
+	// check takes 19 MiB, and they are CPU-bound, so more than one per CPU
+	// only costs memory (64 concurrent logins took 688 MB, issue 6).
+	hashing chan struct{}
 }
 
 // NewService returns the auth service.
 func NewService(store Store, tokens *Tokens, limits Limits) *Service {
-	return &Service{store: store, tokens: tokens, limits: limits}
+	return &Service{store: store, tokens: tokens, limits: limits, hashing: make(chan struct{}, runtime.NumCPU())}
+}
+
+// checkPassword is CheckPassword with at most cap(s.hashing) checks at a
+// time; waiting for a slot ends with ctx.
+func (s *Service) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	return CheckPassword(hash, password)
 }
 
 // Tokens returns the token signer.
@@ -89,7 +106,10 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (st
 		}
 		hash = dummyHash
 	}
-	ok, herr := CheckPassword(hash, password)
+	ok, herr := s.checkPassword(ctx, hash, password)
+	if cerr := ctx.Err(); herr != nil && cerr != nil {
+		return "", time.Time{}, Principal{}, cerr
+	}
 	if err != nil || herr != nil || !ok || !u.Active {
 		return "", time.Time{}, Principal{}, apperr.New(apperr.InvalidCredentials, "wrong email or password")
 	}

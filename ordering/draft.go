@@ -153,12 +153,12 @@ func (s *Service) SaveDraftLines(ctx context.Context, p auth.Principal, season, 
 			if err != nil {
 				return err
 			}
-			id, err := tx.InsertOrder(ctx, NewOrder{Number: orderNumber(se.Code, n), DealerID: d.ID, SeasonID: se.ID,
+			ins, err := tx.InsertOrder(ctx, NewOrder{Number: orderNumber(se.Code, n), DealerID: d.ID, SeasonID: se.ID,
 				Status: StatusDraft, Currency: d.Currency, CreatedBy: p.UserID})
 			if err != nil {
 				return err
 			}
-			draft = Order{ID: id, Status: StatusDraft}
+			draft = Order{ID: ins.ID, Status: StatusDraft}
 		}
 		if err := applyLines(ctx, tx, draft.ID, d.ID, before, lines, map[int]bool{si.ID: true}); err != nil {
 			return err

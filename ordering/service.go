@@ -156,12 +156,35 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 				return err
 			}
 		}
-		locked, err := lockDealers(ctx, tx, dealers)
+		// The read-only work (season, styles, prices, every line rule) runs
+		// before the dealer lock, so that orders of one dealer wait for each
+		// other only while the credit check and the writes run. A failing
+		// order stops the preparation; the orders before it are still placed
+		// (and may fail first, on credit), as if each were done in turn.
+		seasons := map[string]catalog.Season{}
+		preps := make([]prepared, 0, len(reqs))
+		var prepErr error
+		for i, r := range reqs {
+			pr, err := s.prepare(ctx, tx, dealers[i], r, now, seasons, orderPrefix(many, i))
+			if err != nil {
+				if many {
+					err = inOrder(i, r, err)
+				}
+				prepErr = err
+				break
+			}
+			preps = append(preps, pr)
+		}
+		if len(preps) == 0 {
+			return prepErr
+		}
+		locked, err := lockDealers(ctx, tx, dealers[:len(preps)])
 		if err != nil {
 			return err
 		}
-		for i, r := range reqs {
-			o, err := s.place(ctx, tx, p, locked[dealers[i].ID], r, now, orderPrefix(many, i))
+		for i, pr := range preps {
+			r := reqs[i]
+			o, err := s.place(ctx, tx, p, locked[dealers[i].ID], r, pr, orderPrefix(many, i))
 			if err != nil {
 				if many {
 					return inOrder(i, r, err)
@@ -169,6 +192,9 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 				return err
 			}
 			out = append(out, o)
+		}
+		if prepErr != nil {
+			return prepErr
 		}
 		if key != "" {
 			var body []byte
@@ -290,28 +316,77 @@ func lockDealers(ctx context.Context, tx Tx, ds []Dealer) (map[int]Dealer, error
 	return out, nil
 }
 
-// place validates, prices and stores one order for a locked dealer.
-func (s *Service) place(ctx context.Context, tx Tx, p auth.Principal, d Dealer, r SubmitRequest, now time.Time, prefix string) (Order, error) {
+// prepared is an order checked against the catalogue before its dealer is
+// locked: the season, and the lines resolved and priced from the dealer's
+// price list as read then.
+type prepared struct {
+	season      catalog.Season
+	priceListID int
+	lines       []Line
+}
+
+// prepare runs every rule of an order that needs no lock: the dealer as
+// read is active, the season exists and is open at now, the lines are valid
+// and priced. seasons caches the seasons read in this transaction.
+func (s *Service) prepare(ctx context.Context, tx Tx, d Dealer, r SubmitRequest, now time.Time, seasons map[string]catalog.Season, prefix string) (prepared, error) {
 	if err := dealerActive(d); err != nil {
-		return Order{}, err
+		return prepared{}, err
 	}
-	se, err := tx.Season(ctx, r.Season)
-	if apperr.Is(err, apperr.NotFound) {
-		return Order{}, apperr.Field(prefix+"season", "season %s does not exist", r.Season)
-	}
-	if err != nil {
-		return Order{}, err
+	se, ok := seasons[r.Season]
+	if !ok {
+		var err error
+		se, err = tx.Season(ctx, r.Season)
+		if apperr.Is(err, apperr.NotFound) {
+			return prepared{}, apperr.Field(prefix+"season", "season %s does not exist", r.Season)
+		}
+		if err != nil {
+			return prepared{}, err
+		}
+		seasons[r.Season] = se
 	}
 	if err := seasonOpen(se, now); err != nil {
-		return Order{}, err
+		return prepared{}, err
 	}
-	styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, styleCodes(r.Lines))
+	lines, err := resolveLines(ctx, tx, se, d.PriceListID, r, prefix)
 	if err != nil {
-		return Order{}, err
+		return prepared{}, err
+	}
+	return prepared{season: se, priceListID: d.PriceListID, lines: lines}, nil
+}
+
+// resolveLines reads the styles of an order, priced from a price list, and
+// resolves its lines (validation_failed naming every bad line).
+func resolveLines(ctx context.Context, tx Tx, se catalog.Season, priceListID int, r SubmitRequest, prefix string) ([]Line, error) {
+	styles, err := tx.StyleInfos(ctx, se.ID, priceListID, styleCodes(r.Lines))
+	if err != nil {
+		return nil, err
 	}
 	lines, details := Resolve(se, styles, r.Lines, ResolveOptions{CheckMinimum: true})
 	if len(details) > 0 {
-		return Order{}, invalidLines(prefixDetails(prefix, details))
+		return nil, invalidLines(prefixDetails(prefix, details))
+	}
+	return lines, nil
+}
+
+// place checks a prepared order against its locked dealer (still active,
+// same price list, within credit; the season still open now) and stores it.
+// It returns the order as stored, built from what it wrote.
+func (s *Service) place(ctx context.Context, tx Tx, p auth.Principal, d Dealer, r SubmitRequest, pr prepared, prefix string) (Order, error) {
+	if err := dealerActive(d); err != nil {
+		return Order{}, err
+	}
+	se := pr.season
+	if err := seasonOpen(se, s.now()); err != nil {
+		return Order{}, err
+	}
+	lines := pr.lines
+	if d.PriceListID != pr.priceListID {
+		// The dealer moved to another price list while we were waiting for
+		// its lock: price the order from the new one.
+		var err error
+		if lines, err = resolveLines(ctx, tx, se, d.PriceListID, r, prefix); err != nil {
+			return Order{}, err
+		}
 	}
 	qty, value := Totals(lines)
 	held, fig, err := credit(ctx, tx, d, 0, value)
@@ -327,20 +402,44 @@ func (s *Service) place(ctx context.Context, tx Tx, p auth.Principal, d Dealer, 
 	if err != nil {
 		return Order{}, err
 	}
-	id, err := tx.InsertOrder(ctx, NewOrder{
-		Number: orderNumber(se.Code, n), DealerID: d.ID, SeasonID: se.ID, Status: status,
+	o := Order{
+		Number: orderNumber(se.Code, n), DealerID: d.ID, Dealer: d.Code, DealerName: d.Name,
+		SeasonID: se.ID, Season: se.Code, SeasonName: se.Name, Status: status, Reference: r.Reference,
+		Currency: d.Currency, TotalQty: qty, TotalAmount: value, Lines: lines, DeliveryWindows: usedWindows(se, lines),
+	}
+	ins, err := tx.InsertOrder(ctx, NewOrder{
+		Number: o.Number, DealerID: d.ID, SeasonID: se.ID, Status: status,
 		Reference: r.Reference, Currency: d.Currency, TotalQty: qty, TotalAmount: value, CreatedBy: p.UserID,
 	})
 	if err != nil {
 		return Order{}, err
 	}
-	if err := tx.PutLines(ctx, id, d.ID, lines); err != nil {
+	if err := tx.PutLines(ctx, ins.ID, d.ID, lines); err != nil {
 		return Order{}, err
 	}
-	if err := tx.InsertEvent(ctx, NewEvent{OrderID: id, DealerID: d.ID, UserID: p.UserID, Kind: kind, To: status, Detail: detail}); err != nil {
+	if err := tx.InsertEvent(ctx, NewEvent{OrderID: ins.ID, DealerID: d.ID, UserID: p.UserID, Kind: kind, To: status, Detail: detail}); err != nil {
 		return Order{}, err
 	}
-	return tx.OrderByID(ctx, id)
+	o.ID, o.Version, o.CreatedAt, o.UpdatedAt, o.SubmittedAt = ins.ID, ins.Version, ins.CreatedAt, ins.UpdatedAt, ins.SubmittedAt
+	// The event's created_at is the transaction's now(), as the order's.
+	o.History = []Event{{At: ins.CreatedAt, Kind: kind, To: status, User: ins.CreatedByEmail, Detail: detail}}
+	return o, nil
+}
+
+// usedWindows returns the season's delivery windows that lines ship in, in
+// the season's order (as an order read from the store has them).
+func usedWindows(se catalog.Season, lines []Line) []catalog.DeliveryWindow {
+	used := map[int]bool{}
+	for _, l := range lines {
+		used[l.DeliveryWindowID] = true
+	}
+	out := []catalog.DeliveryWindow{}
+	for _, w := range se.DeliveryWindows {
+		if used[w.ID] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func orderNumber(season string, n int64) string { return fmt.Sprintf("SO-%s-%06d", season, n) }

@@ -223,6 +223,12 @@ func TestHeldPolicy(t *testing.T) {
 	if ev.Kind != "held" || ev.Detail.Credit == nil || ev.Detail.Credit.Exposure.String() != "774.00" || ev.Detail.Credit.Limit.String() != "1000.00" {
 		t.Errorf("event %+v credit %+v", ev, ev.Detail.Credit)
 	}
+	// The held order as returned is the order as stored.
+	if again, err := e.svc.Get(context.Background(), p, h.Number); err != nil {
+		t.Fatal(err)
+	} else if diff := cmp.Diff(h, again); diff != "" {
+		t.Errorf("Get differs from the held order (-submit +get):\n%s", diff)
+	}
 	// A head-office confirmation approves the held order.
 	got, err := e.svc.Confirm(context.Background(), e.who("planner@test.test"), []string{h.Number})
 	if err != nil || got[0].Status != ordering.StatusConfirmed {

@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"context"
+	"time"
 
 	"github.com/sizerun/sizerun/catalog"
 	"github.com/sizerun/sizerun/money"
@@ -78,6 +79,20 @@ type NewOrder struct {
 	CreatedBy   int // user id; 0 for none
 }
 
+// InsertedOrder is what the database set on an inserted order row. Its
+// CreatedAt is the transaction's now(), which is also the created_at of
+// every event recorded in the same transaction.
+type InsertedOrder struct {
+	ID          int64
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SubmittedAt *time.Time
+	// CreatedByEmail is the email of NewOrder.CreatedBy ("" for none), as
+	// an event of that user shows it.
+	CreatedByEmail string
+}
+
 // OrderUpdate changes an order's state and reference. The store recomputes
 // the totals from the lines, increments the version, sets updated_at, and
 // the timestamp of the new state when Stamp says so.
@@ -126,8 +141,10 @@ type Tx interface {
 	Exposure(ctx context.Context, dealerID int, excludeOrderID int64) (money.Amount, error)
 	// NextOrderNumber returns the next value of the order number sequence.
 	NextOrderNumber(ctx context.Context) (int64, error)
-	// InsertOrder inserts an order row and returns its id.
-	InsertOrder(ctx context.Context, o NewOrder) (int64, error)
+	// InsertOrder inserts an order row and returns what the database set
+	// (id, version, timestamps, the creator's email), so that the caller can
+	// return the order it wrote without reading it back.
+	InsertOrder(ctx context.Context, o NewOrder) (InsertedOrder, error)
 	// PutLines inserts lines of an order, or updates the SKUs it already has.
 	PutLines(ctx context.Context, orderID int64, dealerID int, lines []Line) error
 	// DeleteLines removes an order's lines for the given SKUs.

@@ -115,6 +115,9 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 			if p, ok := web.Principal(c); ok {
 				attrs = append(attrs, "user", p.UserID, "role", p.Role)
 			}
+			if web.ClientGone(c) {
+				attrs = append(attrs, "client_gone", true)
+			}
 			log.Info("request", attrs...)
 			return nil
 		}

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -123,9 +124,17 @@ func ToAppError(err error) (*apperr.Error, bool) {
 	return &apperr.Error{Code: apperr.Internal, Message: "internal error"}, true
 }
 
+// ClientGone reports whether the client of the request went away (its
+// context was cancelled): whatever failed then (a query cancelled with
+// SQLSTATE 57014, a context.Canceled) is not the server's fault.
+func ClientGone(c echo.Context) bool {
+	return errors.Is(c.Request().Context().Err(), context.Canceled)
+}
+
 // ErrorHandler is Echo's HTTPErrorHandler: the one place where errors become
 // responses. Internal errors are logged once, with the request ID, and shown
-// to users only as "internal error".
+// to users only as "internal error"; at Info, not Error, when the client went
+// away (a client timing out is not a server failure).
 func ErrorHandler(log *slog.Logger, pages PageRenderer) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -134,7 +143,12 @@ func ErrorHandler(log *slog.Logger, pages PageRenderer) echo.HTTPErrorHandler {
 		e, internal := ToAppError(err)
 		status := apperr.Status(e.Code)
 		rid := c.Response().Header().Get(echo.HeaderXRequestID)
-		if internal {
+		gone := ClientGone(c)
+		switch {
+		case internal && gone:
+			log.Info("request cancelled: the client went away", "request_id", rid, "method", c.Request().Method,
+				"path", c.Request().URL.Path, "err", err)
+		case internal:
 			log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "err", err)
 		}
@@ -146,7 +160,10 @@ func ErrorHandler(log *slog.Logger, pages PageRenderer) echo.HTTPErrorHandler {
 		} else {
 			werr = c.JSON(status, ErrorBody{Error: ErrorPayload{Code: e.Code, Message: e.Message, Details: e.Details}})
 		}
-		if werr != nil {
+		switch {
+		case werr != nil && gone:
+			log.Info("writing error response: the client went away", "request_id", rid, "err", werr)
+		case werr != nil:
 			log.Error("writing error response", "request_id", rid, "err", werr)
 		}
 	}

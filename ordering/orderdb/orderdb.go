@@ -279,7 +279,9 @@ type lineRow struct {
 	WindowName   sql.NullString `db:"window_name"`
 }
 
-// Lines implements ordering.Tx.
+// Lines implements ordering.Tx. Codes sort in byte order (COLLATE "C"),
+// as ordering.SortLines sorts them, whatever the database's collation: a
+// submission returns its lines in the order a later read gives them.
 func (c conn) Lines(ctx context.Context, orderID int64) ([]ordering.Line, error) {
 	const q = `
 SELECT l.sku_id, l.style_id, st.code AS style, st.name AS style_name,
@@ -293,7 +295,7 @@ JOIN colors c ON c.id = l.color_id
 JOIN sizes sz ON sz.id = l.size_id
 LEFT JOIN delivery_windows dw ON dw.id = l.delivery_window_id
 WHERE l.order_id = $1
-ORDER BY st.code, c.code, sz.position`
+ORDER BY st.code COLLATE "C", c.code COLLATE "C", sz.position`
 	rows, err := c.q.QueryxContext(ctx, q, orderID)
 	if err != nil {
 		return nil, postgres.Error(err, "order lines")
@@ -467,16 +469,28 @@ func (t *txStore) NextOrderNumber(ctx context.Context) (int64, error) {
 }
 
 // InsertOrder implements ordering.Tx.
-func (t *txStore) InsertOrder(ctx context.Context, o ordering.NewOrder) (int64, error) {
+func (t *txStore) InsertOrder(ctx context.Context, o ordering.NewOrder) (ordering.InsertedOrder, error) {
 	const q = `
 INSERT INTO orders (number, dealer_id, season_id, status, reference, currency, total_qty, total_amount,
                     created_by, submitted_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, 0), CASE WHEN $4 <> 'draft' THEN now() END)
-RETURNING id`
-	var id int64
-	err := sqlx.GetContext(ctx, t.q, &id, q, o.Number, o.DealerID, o.SeasonID, string(o.Status), o.Reference,
+RETURNING id, version, created_at, updated_at, submitted_at,
+          COALESCE((SELECT u.email FROM users u WHERE u.id = orders.created_by), '') AS email`
+	var r struct {
+		ID          int64      `db:"id"`
+		Version     int        `db:"version"`
+		CreatedAt   time.Time  `db:"created_at"`
+		UpdatedAt   time.Time  `db:"updated_at"`
+		SubmittedAt *time.Time `db:"submitted_at"`
+		Email       string     `db:"email"`
+	}
+	err := sqlx.GetContext(ctx, t.q, &r, q, o.Number, o.DealerID, o.SeasonID, string(o.Status), o.Reference,
 		o.Currency, o.TotalQty, o.TotalAmount, o.CreatedBy)
-	return id, postgres.Error(err, "order "+o.Number)
+	if err != nil {
+		return ordering.InsertedOrder{}, postgres.Error(err, "order "+o.Number)
+	}
+	return ordering.InsertedOrder{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		SubmittedAt: utc(r.SubmittedAt), CreatedByEmail: r.Email}, nil
 }
 
 // PutLines implements ordering.Tx with one statement over arrays (unnest),
