@@ -93,11 +93,8 @@ func (s *Service) Invoices(ctx context.Context, p auth.Principal, f InvoiceFilte
 	default:
 		return nil, apperr.Field("status", "status must be open, overdue or paid")
 	}
-	if d := checkKey(nil, "dealer", q.Dealer); len(d) > 0 {
-		return nil, apperr.Invalid(d[0].Message, d...)
-	}
-	if p.Role == auth.RoleDealer && q.Dealer != "" && q.Dealer != p.DealerCode {
-		return nil, apperr.New(apperr.NotFound, "dealer %s not found", q.Dealer)
+	if err := checkDealerFilter(p, q.Dealer); err != nil {
+		return nil, err
 	}
 	out, err := s.store.Invoices(ctx, scope, q)
 	if err != nil {

@@ -233,11 +233,8 @@ func (s *Service) Threads(ctx context.Context, p auth.Principal, f ThreadFilter)
 	default:
 		return nil, apperr.Field("status", "status must be open, answered or closed")
 	}
-	if d := checkKey(nil, "dealer", q.Dealer); len(d) > 0 {
-		return nil, apperr.Invalid(d[0].Message, d...)
-	}
-	if p.Role == auth.RoleDealer && q.Dealer != "" && q.Dealer != p.DealerCode {
-		return nil, apperr.New(apperr.NotFound, "dealer %s not found", q.Dealer)
+	if err := checkDealerFilter(p, q.Dealer); err != nil {
+		return nil, err
 	}
 	return s.store.Threads(ctx, scope, q)
 }

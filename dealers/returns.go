@@ -127,11 +127,8 @@ func (s *Service) Returns(ctx context.Context, p auth.Principal, f ReturnFilter)
 	default:
 		return nil, apperr.Field("status", "status must be requested, approved or rejected")
 	}
-	if d := checkKey(nil, "dealer", q.Dealer); len(d) > 0 {
-		return nil, apperr.Invalid(d[0].Message, d...)
-	}
-	if p.Role == auth.RoleDealer && q.Dealer != "" && q.Dealer != p.DealerCode {
-		return nil, apperr.New(apperr.NotFound, "dealer %s not found", q.Dealer)
+	if err := checkDealerFilter(p, q.Dealer); err != nil {
+		return nil, err
 	}
 	return s.store.Returns(ctx, scope, q)
 }
@@ -421,4 +418,16 @@ func CreditFor(lines []ReturnLine) money.Amount {
 		sum += l.UnitPrice.Times(l.Qty)
 	}
 	return sum
+}
+
+// checkDealerFilter checks a list's dealer filter: a valid code, and for a
+// dealer only its own (another dealer's code is not_found, as for its objects).
+func checkDealerFilter(p auth.Principal, code string) error {
+	if d := checkKey(nil, "dealer", code); len(d) > 0 {
+		return apperr.Invalid(d[0].Message, d...)
+	}
+	if p.Role == auth.RoleDealer && code != "" && code != p.DealerCode {
+		return apperr.New(apperr.NotFound, "dealer %s not found", code)
+	}
+	return nil
 }

@@ -88,6 +88,13 @@ func (l *gooseLogger) Printf(format string, v ...any) {
 	fmt.Fprintf(l.w, format, v...)
 }
 
+// Queryer is a database or a transaction: stores run the same queries
+// through either.
+type Queryer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
 // Transact runs fn in a transaction at the given isolation level, commits if fn
 // returns nil and rolls back otherwise (also on panic). Serialization failures
 // and deadlocks (40001, 40P01) are retried a few times with jitter.

@@ -44,10 +44,7 @@ func (s *Store) InTx(ctx context.Context, fn func(dealers.Tx) error) error {
 // txStore implements dealers.Tx.
 type txStore struct{ conn }
 
-type queryer interface {
-	sqlx.QueryerContext
-	sqlx.ExecerContext
-}
+type queryer = postgres.Queryer
 
 // conn runs the queries through a database or a transaction.
 type conn struct{ q queryer }

@@ -43,11 +43,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ordering.Tx) error) error {
 // txStore implements ordering.Tx.
 type txStore struct{ conn }
 
-// queryer is a database or a transaction.
-type queryer interface {
-	sqlx.QueryerContext
-	sqlx.ExecerContext
-}
+type queryer = postgres.Queryer
 
 // conn runs the queries through a database or a transaction.
 type conn struct{ q queryer }
