@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/sizerun/sizerun/auth"
@@ -122,7 +123,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "user %d added: %s (%s)\n", id, u.Email, u.Role)
+		fmt.Fprintf(stdout, "user %d added: %s (%s)\n", id, strings.ToLower(strings.TrimSpace(u.Email)), u.Role)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
