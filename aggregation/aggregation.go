@@ -6,7 +6,7 @@
 // Rollups are exact: the unfiltered style × colour × size rollup of the
 // counted statuses reads a summary that triggers on order_lines and orders
 // keep in the same transaction as every order change, whoever the writer
-// (migrations 00010 and 00011; their headers explain the grain, how hot SKUs
+// (migration 00010; its header explains the grain, how hot SKUs
 // avoid lock waits, and how the distinct order and dealer counts stay exact
 // without recounting). Every other rollup (coarser or finer keys, other
 // statuses, filters) is one GROUP BY over the order lines, whose distinct

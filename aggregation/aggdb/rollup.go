@@ -37,7 +37,7 @@ var summaryOrder = map[aggregation.Key]string{
 }
 
 // RollupSummary implements aggregation.Store. It reads the summary of
-// migrations 00010 and 00011: each SKU's base row plus its few side rows.
+// migration 00010: each SKU's base row plus its few side rows.
 // The distinct order count of a SKU is its counted line count (an order has
 // one line per SKU); its distinct dealers are kept by the triggers; the
 // totals' distinct counts come from the per-dealer order counts the
@@ -112,7 +112,7 @@ WHERE season_id = $1`
 }
 
 // CompactSummary folds the summary's side rows into their base rows (see
-// migration 00011) and returns how many it folded. Reads are exact without
+// migration 00010) and returns how many it folded. Reads are exact without
 // it; running it now and then keeps them at about one row per SKU.
 func (s *Store) CompactSummary(ctx context.Context) (int, error) {
 	var n int
