@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ type Config struct {
 	LoginPerClient int           // SIZERUN_LOGIN_PER_CLIENT
 	LoginPerAcct   int           // SIZERUN_LOGIN_PER_ACCOUNT
 	TrustProxy     bool          // SIZERUN_TRUST_PROXY
+	DebugAddr      string        // SIZERUN_DEBUG_ADDR: loopback address for net/http/pprof; "" = off
 }
 
 // DefaultPDFFont is the CJK font Debian's fonts-droid-fallback package installs.
@@ -42,6 +44,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		PDFFont:      def(getenv("SIZERUN_PDF_FONT"), DefaultPDFFont),
 		CookieSecure: getenv("SIZERUN_COOKIE_SECURE") == "true",
 		TrustProxy:   getenv("SIZERUN_TRUST_PROXY") == "true",
+		DebugAddr:    getenv("SIZERUN_DEBUG_ADDR"),
 	}
 	var err error
 	if c.Port, err = intVar(getenv, "PORT", 8080); err != nil {
@@ -71,6 +74,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("SIZERUN_LOG_LEVEL: want debug, info, warn or error")
 	}
+	if c.DebugAddr != "" {
+		if err := loopbackAddr(c.DebugAddr); err != nil {
+			return c, fmt.Errorf("SIZERUN_DEBUG_ADDR: %w", err)
+		}
+	}
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("DATABASE_URL is not set")
 	}
@@ -94,6 +102,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("pdf_font", c.PDFFont),
 		slog.Bool("cookie_secure", c.CookieSecure),
 		slog.String("jwt_secret", mask(c.JWTSecret)),
+		slog.String("debug_addr", c.DebugAddr),
 	)
 }
 
@@ -121,4 +130,20 @@ func intVar(getenv func(string) string, name string, d int) (int, error) {
 		return 0, fmt.Errorf("%s: %q is not a positive integer", name, v)
 	}
 	return n, nil
+}
+
+// loopbackAddr accepts host:port only when host is a loopback IP or
+// "localhost": the profiler must never listen on a public interface.
+func loopbackAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q is not host:port, such as 127.0.0.1:6060", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address (use 127.0.0.1:<port>)", addr)
 }

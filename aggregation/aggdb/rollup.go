@@ -112,15 +112,35 @@ WHERE season_id = $1`
 }
 
 // CompactSummary folds the summary's side rows into their base rows (see
-// migration 00010) and returns how many it folded. Reads are exact without
-// it; running it now and then keeps them at about one row per SKU.
+// migrations 00010 and 00030) and returns how many it folded. Reads are exact
+// without it; running it now and then keeps them at about one row per SKU.
+// Each batch of compactBatchSKUs SKUs is its own short transaction, so orders
+// writing to the same SKUs wait for one batch at most, never for the whole
+// pass.
 func (s *Store) CompactSummary(ctx context.Context) (int, error) {
-	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT rollup_compact()`); err != nil {
-		return 0, fmt.Errorf("compact summary: %w", err)
+	total, season, sku := 0, 0, 0
+	for {
+		var b struct {
+			Folded int           `db:"folded"`
+			Season sql.NullInt64 `db:"last_season"`
+			SKU    sql.NullInt64 `db:"last_sku"`
+		}
+		err := s.db.GetContext(ctx, &b, `SELECT folded, last_season, last_sku FROM rollup_compact_batch($1, $2, $3)`,
+			season, sku, compactBatchSKUs)
+		if err != nil {
+			return total, fmt.Errorf("compact summary after season %d, SKU %d: %w", season, sku, err)
+		}
+		if !b.Season.Valid {
+			return total, nil
+		}
+		total += b.Folded
+		season, sku = int(b.Season.Int64), int(b.SKU.Int64)
 	}
-	return n, nil
 }
+
+// compactBatchSKUs is how many SKUs' side rows one compaction transaction
+// folds: about 350 rows, a few milliseconds on an idle database.
+const compactBatchSKUs = 50
 
 // lineKey says how the GROUP BY over lines groups by one key: by an id
 // column where that is equivalent to the code, else by the code itself

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -90,6 +91,10 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 	pages.RegisterPlanning(aggSvc, planRep)
 	pages.RegisterPlanReport(planRep)
 
+	if cfg.DebugAddr != "" {
+		go serveDebug(ctx, cfg.DebugAddr, log)
+	}
+
 	srv := e.Server
 	srv.Addr = fmt.Sprintf(":%d", cfg.Port)
 	srv.Handler = e
@@ -108,6 +113,26 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 		return err
 	}
 	return nil
+}
+
+// serveDebug serves net/http/pprof on addr (a loopback address, checked by
+// config) until ctx ends: profiles of a running server for diagnosis.
+func serveDebug(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	log.Info("debug listener (pprof)", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("debug listener stopped", "err", err)
+	}
 }
 
 func seedDemo(ctx context.Context, db *sqlx.DB, out io.Writer) error {
