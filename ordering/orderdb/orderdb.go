@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,18 +26,26 @@ import (
 // Store implements ordering.Store.
 type Store struct {
 	conn
-	db *sqlx.DB
+	db    *sqlx.DB
+	stmts *postgres.Statements
 }
 
-// New returns a Store on db.
-func New(db *sqlx.DB) *Store { return &Store{conn: conn{q: db}, db: db} }
+// New returns a Store on db. Its transactions run their queries as prepared
+// statements (postgres.Statements): order submission is the hot path.
+func New(db *sqlx.DB) *Store {
+	return &Store{conn: conn{q: db}, db: db, stmts: postgres.NewStatements(db, maxPrepared)}
+}
+
+// maxPrepared bounds the statements kept prepared: the store's fixed
+// queries with room to spare; dynamic ones beyond it run unprepared.
+const maxPrepared = 128
 
 // InTx implements ordering.Store: READ COMMITTED, so that each statement
 // sees what concurrent transactions committed before it (the dealer lock
 // then serialises credit checks), with retry on deadlock.
 func (s *Store) InTx(ctx context.Context, fn func(ordering.Tx) error) error {
 	return postgres.Transact(ctx, s.db, sql.LevelReadCommitted, func(tx *sqlx.Tx) error {
-		return fn(&txStore{conn: conn{q: tx}})
+		return fn(&txStore{conn: conn{q: s.stmts.Tx(tx)}})
 	})
 }
 
@@ -440,18 +449,25 @@ COALESCE((SELECT sum(xi.amount - xi.paid) FROM invoices xi WHERE xi.dealer_id = 
 COALESCE((SELECT sum(xc.amount) FROM credit_notes xc WHERE xc.dealer_id = ` + dealer + `), 0) AS credit_notes`
 }
 
+// ExposureStates is ordering.ExposureStatuses as a SQL array literal. The
+// credit check names the states literally, so that PostgreSQL can read a
+// dealer's open orders from the partial index orders_open_dealer_idx
+// (migration 00040, same states) instead of every order of the dealer.
+var ExposureStates = func() string {
+	q := make([]string, len(ordering.ExposureStatuses))
+	for i, s := range ordering.ExposureStatuses {
+		q[i] = pq.QuoteLiteral(string(s))
+	}
+	return "ARRAY[" + strings.Join(q, ", ") + "]::text[]"
+}()
+
 var exposureQuery = `SELECT open_orders + unpaid_invoices - credit_notes FROM (SELECT ` +
-	ExposureColumns("$1", "$2", "$3") + `) x`
+	ExposureColumns("$1", ExposureStates, "$2") + `) x`
 
 // Exposure implements ordering.Tx.
 func (t *txStore) Exposure(ctx context.Context, dealerID int, exclude int64) (money.Amount, error) {
-	q := exposureQuery
-	st := make([]string, len(ordering.ExposureStatuses))
-	for i, s := range ordering.ExposureStatuses {
-		st[i] = string(s)
-	}
 	var a money.Amount
-	if err := sqlx.GetContext(ctx, t.q, &a, q, dealerID, pq.Array(st), exclude); err != nil {
+	if err := sqlx.GetContext(ctx, t.q, &a, exposureQuery, dealerID, exclude); err != nil {
 		return 0, postgres.Error(err, "exposure")
 	}
 	return a, nil
