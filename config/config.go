@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type Config struct {
 	LoginPerAcct   int           // SIZERUN_LOGIN_PER_ACCOUNT
 	TrustProxy     bool          // SIZERUN_TRUST_PROXY
 	DebugAddr      string        // SIZERUN_DEBUG_ADDR: loopback address for net/http/pprof; "" = off
+	OrderWriters   int           // SIZERUN_ORDER_WRITERS: order transactions run at once per process
 }
 
 // DefaultPDFFont is the CJK font Debian's fonts-droid-fallback package installs.
@@ -54,6 +56,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.LoginPerAcct, err = intVar(getenv, "SIZERUN_LOGIN_PER_ACCOUNT", 10); err != nil {
+		return c, err
+	}
+	if c.OrderWriters, err = intVar(getenv, "SIZERUN_ORDER_WRITERS", 2*runtime.NumCPU()); err != nil {
 		return c, err
 	}
 	c.TokenTTL = 8 * time.Hour
@@ -103,6 +108,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("cookie_secure", c.CookieSecure),
 		slog.String("jwt_secret", mask(c.JWTSecret)),
 		slog.String("debug_addr", c.DebugAddr),
+		slog.Int("order_writers", c.OrderWriters),
 	)
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -41,7 +42,8 @@ func TestFromEnvDefaultsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Port != 8080 || c.BodyLimit != "8M" || c.LoginPerClient != 20 || c.TokenTTL.Hours() != 8 {
+	if c.Port != 8080 || c.BodyLimit != "8M" || c.LoginPerClient != 20 || c.TokenTTL.Hours() != 8 ||
+		c.OrderWriters != 2*runtime.NumCPU() {
 		t.Fatalf("defaults: %+v", c)
 	}
 	for _, m := range []map[string]string{
@@ -49,6 +51,7 @@ func TestFromEnvDefaultsAndErrors(t *testing.T) {
 		{"DATABASE_URL": "postgres://x/y", "PORT": "eighty"},
 		{"DATABASE_URL": "postgres://x/y", "SIZERUN_TOKEN_TTL": "-1h"},
 		{"DATABASE_URL": "postgres://x/y", "SIZERUN_LOG_LEVEL": "loud"},
+		{"DATABASE_URL": "postgres://x/y", "SIZERUN_ORDER_WRITERS": "0"},
 	} {
 		if _, err := FromEnv(env(m)); err == nil {
 			t.Errorf("FromEnv(%v) accepted", m)

@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger
 		Pages:      pages,
 	})
 	catalogSvc := catalog.NewService(catalogdb.New(db), nil)
-	orderSvc := ordering.NewService(orderdb.New(db), nil)
+	orderSvc := ordering.NewService(orderdb.New(db).LimitWriters(cfg.OrderWriters), nil)
 
 	g := api.Group(e, authSvc)
 	api.RegisterCatalog(g, catalogSvc)

@@ -28,6 +28,25 @@ type Store struct {
 	conn
 	db    *sqlx.DB
 	stmts *postgres.Statements
+	gate  chan struct{} // nil: no limit on concurrent transactions
+}
+
+// LimitWriters makes at most n of the store's transactions run at once;
+// the others wait their turn, first come first served (n < 1: no limit).
+//
+// Admission control for the order flow (issue 6): when more orders arrive
+// than the database has cores, running them all at once only makes them
+// share the cores and wait for each other's row locks, so every order is
+// slow and some very slow. Queued in order of arrival instead, each runs at
+// full speed: at 64 concurrent dealers on 2 cores a limit of 4 gave the
+// same throughput with half the p99 (380 against 760-860 ms); at 16, p99
+// 110-119 against 165-170 ms. The wait for a turn is part of the
+// request's time and ends with its context.
+func (s *Store) LimitWriters(n int) *Store {
+	if n >= 1 {
+		s.gate = make(chan struct{}, n)
+	}
+	return s
 }
 
 // New returns a Store on db. Its transactions run their queries as prepared
@@ -44,6 +63,14 @@ const maxPrepared = 128
 // sees what concurrent transactions committed before it (the dealer lock
 // then serialises credit checks), with retry on deadlock.
 func (s *Store) InTx(ctx context.Context, fn func(ordering.Tx) error) error {
+	if s.gate != nil {
+		select {
+		case s.gate <- struct{}{}:
+			defer func() { <-s.gate }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return postgres.Transact(ctx, s.db, sql.LevelReadCommitted, func(tx *sqlx.Tx) error {
 		return fn(&txStore{conn: conn{q: s.stmts.Tx(tx)}})
 	})

@@ -2,8 +2,11 @@ package orderdb
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/sizerun/sizerun/money"
 	"github.com/sizerun/sizerun/ordering"
@@ -59,5 +62,58 @@ SELECT (SELECT coalesce(sum(total_amount), 0) FROM orders
 	})
 	if err != nil || got != want || want < money.MustParse("3000.00") {
 		t.Fatalf("exposure %s, %v; want %s (at least the 300 open orders' 3000.00)", got, err, want)
+	}
+}
+
+// TestLimitWriters: with a limit of 2, no more than 2 transactions run at
+// once, every one runs, and a caller whose context ends while waiting gets
+// its context's error without running.
+func TestLimitWriters(t *testing.T) {
+	db := pgtest.New(t)
+	s := New(db).LimitWriters(2)
+	ctx := context.Background()
+	var mu sync.Mutex
+	running, most, ran := 0, 0, 0
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.InTx(ctx, func(ordering.Tx) error {
+				mu.Lock()
+				running++
+				most = max(most, running)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				running--
+				ran++
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if most != 2 || ran != 8 {
+		t.Fatalf("at most %d at once (want 2), %d ran (want 8)", most, ran)
+	}
+
+	hold := make(chan struct{})
+	held := make(chan struct{}, 2)
+	for i := 0; i < 2; i++ {
+		go s.InTx(ctx, func(ordering.Tx) error { held <- struct{}{}; <-hold; return nil })
+	}
+	<-held
+	<-held
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	called := false
+	err := s.InTx(cctx, func(ordering.Tx) error { called = true; return nil })
+	close(hold)
+	if !errors.Is(err, context.DeadlineExceeded) || called {
+		t.Fatalf("waiting past the deadline: err %v, ran %v", err, called)
 	}
 }
