@@ -148,12 +148,7 @@ func (s *Service) SaveDraftLines(ctx context.Context, p auth.Principal, season, 
 		kind, from := EventDraftUpdated, StatusDraft
 		if !exists {
 			kind, from = EventDraftCreated, ""
-
-			n, err := tx.NextOrderNumber(ctx)
-			if err != nil {
-				return err
-			}
-			ins, err := tx.InsertOrder(ctx, NewOrder{Number: orderNumber(se.Code, n), DealerID: d.ID, SeasonID: se.ID,
+			ins, err := tx.InsertOrder(ctx, NewOrder{Season: se.Code, DealerID: d.ID, SeasonID: se.ID,
 				Status: StatusDraft, Currency: d.Currency, CreatedBy: p.UserID})
 			if err != nil {
 				return err

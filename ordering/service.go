@@ -398,27 +398,18 @@ func (s *Service) place(ctx context.Context, tx Tx, p auth.Principal, d Dealer, 
 	if held {
 		status, kind, detail.Credit = StatusHeld, EventHeld, &fig
 	}
-	n, err := tx.NextOrderNumber(ctx)
-	if err != nil {
-		return Order{}, err
-	}
-	o := Order{
-		Number: orderNumber(se.Code, n), DealerID: d.ID, Dealer: d.Code, DealerName: d.Name,
-		SeasonID: se.ID, Season: se.Code, SeasonName: se.Name, Status: status, Reference: r.Reference,
-		Currency: d.Currency, TotalQty: qty, TotalAmount: value, Lines: lines, DeliveryWindows: usedWindows(se, lines),
-	}
 	ins, err := tx.InsertOrder(ctx, NewOrder{
-		Number: o.Number, DealerID: d.ID, SeasonID: se.ID, Status: status,
+		Season: se.Code, DealerID: d.ID, SeasonID: se.ID, Status: status,
 		Reference: r.Reference, Currency: d.Currency, TotalQty: qty, TotalAmount: value, CreatedBy: p.UserID,
+		Lines: lines, Event: &NewEvent{UserID: p.UserID, Kind: kind, To: status, Detail: detail},
 	})
 	if err != nil {
 		return Order{}, err
 	}
-	if err := tx.PutLines(ctx, ins.ID, d.ID, lines); err != nil {
-		return Order{}, err
-	}
-	if err := tx.InsertEvent(ctx, NewEvent{OrderID: ins.ID, DealerID: d.ID, UserID: p.UserID, Kind: kind, To: status, Detail: detail}); err != nil {
-		return Order{}, err
+	o := Order{
+		Number: ins.Number, DealerID: d.ID, Dealer: d.Code, DealerName: d.Name,
+		SeasonID: se.ID, Season: se.Code, SeasonName: se.Name, Status: status, Reference: r.Reference,
+		Currency: d.Currency, TotalQty: qty, TotalAmount: value, Lines: lines, DeliveryWindows: usedWindows(se, lines),
 	}
 	o.ID, o.Version, o.CreatedAt, o.UpdatedAt, o.SubmittedAt = ins.ID, ins.Version, ins.CreatedAt, ins.UpdatedAt, ins.SubmittedAt
 	// The event's created_at is the transaction's now(), as the order's.
@@ -441,8 +432,6 @@ func usedWindows(se catalog.Season, lines []Line) []catalog.DeliveryWindow {
 	}
 	return out
 }
-
-func orderNumber(season string, n int64) string { return fmt.Sprintf("SO-%s-%06d", season, n) }
 
 func prefixDetails(prefix string, ds []apperr.Detail) []apperr.Detail {
 	if prefix == "" {

@@ -68,7 +68,7 @@ type StoredResponse struct {
 
 // NewOrder is an order row to insert.
 type NewOrder struct {
-	Number      string
+	Season      string // season code, for the order number
 	DealerID    int
 	SeasonID    int
 	Status      Status
@@ -77,6 +77,10 @@ type NewOrder struct {
 	TotalQty    int
 	TotalAmount money.Amount
 	CreatedBy   int // user id; 0 for none
+	// Lines and Event, if given, are written with the order, in the same
+	// statement (the event's OrderID and DealerID are the new order's).
+	Lines []Line
+	Event *NewEvent
 }
 
 // InsertedOrder is what the database set on an inserted order row. Its
@@ -84,6 +88,7 @@ type NewOrder struct {
 // every event recorded in the same transaction.
 type InsertedOrder struct {
 	ID          int64
+	Number      string // SO-<season>-<sequence, at least 6 digits>
 	Version     int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -139,11 +144,11 @@ type Tx interface {
 	// ExposureStatuses (but the order excludeOrderID) plus its unpaid
 	// invoices, less the credit notes of its approved returns.
 	Exposure(ctx context.Context, dealerID int, excludeOrderID int64) (money.Amount, error)
-	// NextOrderNumber returns the next value of the order number sequence.
-	NextOrderNumber(ctx context.Context) (int64, error)
-	// InsertOrder inserts an order row and returns what the database set
-	// (id, version, timestamps, the creator's email), so that the caller can
-	// return the order it wrote without reading it back.
+	// InsertOrder inserts an order row, numbered from the order number
+	// sequence, with its lines and event if o has them, in one statement,
+	// and returns what the database set (id, number, version, timestamps,
+	// the creator's email), so that the caller can return the order it
+	// wrote without reading it back.
 	InsertOrder(ctx context.Context, o NewOrder) (InsertedOrder, error)
 	// PutLines inserts lines of an order, or updates the SKUs it already has.
 	PutLines(ctx context.Context, orderID int64, dealerID int, lines []Line) error

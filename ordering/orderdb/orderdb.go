@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -500,36 +501,80 @@ func (t *txStore) Exposure(ctx context.Context, dealerID int, exclude int64) (mo
 	return a, nil
 }
 
-// NextOrderNumber implements ordering.Tx.
-func (t *txStore) NextOrderNumber(ctx context.Context) (int64, error) {
-	var n int64
-	err := sqlx.GetContext(ctx, t.q, &n, `SELECT nextval('order_number_seq')`)
-	return n, postgres.Error(err, "order number")
-}
-
-// InsertOrder implements ordering.Tx.
+// InsertOrder implements ordering.Tx: the order, its lines and its event
+// in one statement (data-modifying WITH queries), so a submission writes in
+// one round trip. The lines' triggers (the rollup summary) and foreign keys
+// run at the end of the statement and see the new order.
 func (t *txStore) InsertOrder(ctx context.Context, o ordering.NewOrder) (ordering.InsertedOrder, error) {
 	const q = `
-INSERT INTO orders (number, dealer_id, season_id, status, reference, currency, total_qty, total_amount,
-                    created_by, submitted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, 0), CASE WHEN $4 <> 'draft' THEN now() END)
-RETURNING id, version, created_at, updated_at, submitted_at,
-          COALESCE((SELECT u.email FROM users u WHERE u.id = orders.created_by), '') AS email`
+WITH n AS (SELECT nextval('order_number_seq') AS v),
+o AS (
+    INSERT INTO orders (number, dealer_id, season_id, status, reference, currency, total_qty, total_amount,
+                        created_by, submitted_at)
+    SELECT 'SO-' || $1::text || '-' || lpad(n.v::text, greatest(6, length(n.v::text)), '0'),
+           $2, $3, $4, $5, $6, $7, $8, NULLIF($9, 0), CASE WHEN $4 <> 'draft' THEN now() END
+    FROM n
+    RETURNING id, number, dealer_id, version, created_at, updated_at, submitted_at, created_by
+),
+l AS (
+    INSERT INTO order_lines (order_id, dealer_id, sku_id, style_id, color_id, size_id, qty, unit_price, amount,
+                             delivery_window_id)
+    SELECT o.id, o.dealer_id, u.sku, u.style, u.color, u.size, u.qty, u.price, u.amount, NULLIF(u.win, 0)
+    FROM o, unnest($10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::numeric[], $16::numeric[], $17::int[])
+            AS u(sku, style, color, size, qty, price, amount, win)
+),
+e AS (
+    INSERT INTO order_events (order_id, dealer_id, user_id, kind, from_status, to_status, detail)
+    SELECT o.id, o.dealer_id, NULLIF($18, 0), $19, NULLIF($20, ''), NULLIF($21, ''), $22::jsonb
+    FROM o WHERE $19 <> ''
+)
+SELECT o.id, o.number, o.version, o.created_at, o.updated_at, o.submitted_at,
+       COALESCE((SELECT u.email FROM users u WHERE u.id = o.created_by), '') AS email
+FROM o`
 	var r struct {
 		ID          int64      `db:"id"`
+		Number      string     `db:"number"`
 		Version     int        `db:"version"`
 		CreatedAt   time.Time  `db:"created_at"`
 		UpdatedAt   time.Time  `db:"updated_at"`
 		SubmittedAt *time.Time `db:"submitted_at"`
 		Email       string     `db:"email"`
 	}
-	err := sqlx.GetContext(ctx, t.q, &r, q, o.Number, o.DealerID, o.SeasonID, string(o.Status), o.Reference,
-		o.Currency, o.TotalQty, o.TotalAmount, o.CreatedBy)
-	if err != nil {
-		return ordering.InsertedOrder{}, postgres.Error(err, "order "+o.Number)
+	la := lineArrays(o.Lines)
+	var ev ordering.NewEvent
+	detail := []byte("{}")
+	if o.Event != nil {
+		ev = *o.Event
+		var err error
+		if detail, err = json.Marshal(ev.Detail); err != nil {
+			return ordering.InsertedOrder{}, err
+		}
 	}
-	return ordering.InsertedOrder{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		SubmittedAt: utc(r.SubmittedAt), CreatedByEmail: r.Email}, nil
+	err := sqlx.GetContext(ctx, t.q, &r, q, o.Season, o.DealerID, o.SeasonID, string(o.Status), o.Reference,
+		o.Currency, o.TotalQty, o.TotalAmount, o.CreatedBy,
+		la.sku, la.style, la.color, la.size, la.qty, la.price, la.amount, la.win,
+		ev.UserID, ev.Kind, string(ev.From), string(ev.To), string(detail))
+	if err != nil {
+		return ordering.InsertedOrder{}, postgres.Error(err, "order of dealer "+strconv.Itoa(o.DealerID))
+	}
+	return ordering.InsertedOrder{ID: r.ID, Number: r.Number, Version: r.Version, CreatedAt: r.CreatedAt.UTC(),
+		UpdatedAt: r.UpdatedAt.UTC(), SubmittedAt: utc(r.SubmittedAt), CreatedByEmail: r.Email}, nil
+}
+
+// lines as the parallel arrays the unnest of InsertOrder and PutLines take.
+type lineArraysT struct{ sku, style, color, size, qty, price, amount, win any }
+
+func lineArrays(lines []ordering.Line) lineArraysT {
+	n := len(lines)
+	sku, style, color, size, qty, win := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	price, amount := make([]string, n), make([]string, n)
+	for i, l := range lines {
+		sku[i], style[i], color[i], size[i] = int64(l.SKUID), int64(l.StyleID), int64(l.ColorID), int64(l.SizeID)
+		qty[i], win[i] = int64(l.Qty), int64(l.DeliveryWindowID)
+		price[i], amount[i] = l.UnitPrice.String(), l.Amount.String()
+	}
+	return lineArraysT{pq.Array(sku), pq.Array(style), pq.Array(color), pq.Array(size), pq.Array(qty),
+		pq.Array(price), pq.Array(amount), pq.Array(win)}
 }
 
 // PutLines implements ordering.Tx with one statement over arrays (unnest),
@@ -544,16 +589,8 @@ FROM unnest($3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::numeric[]
 ON CONFLICT (order_id, sku_id) DO UPDATE
 SET qty = EXCLUDED.qty, unit_price = EXCLUDED.unit_price, amount = EXCLUDED.amount,
     delivery_window_id = EXCLUDED.delivery_window_id`
-	n := len(lines)
-	sku, style, color, size, qty, win := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	price, amount := make([]string, n), make([]string, n)
-	for i, l := range lines {
-		sku[i], style[i], color[i], size[i] = int64(l.SKUID), int64(l.StyleID), int64(l.ColorID), int64(l.SizeID)
-		qty[i], win[i] = int64(l.Qty), int64(l.DeliveryWindowID)
-		price[i], amount[i] = l.UnitPrice.String(), l.Amount.String()
-	}
-	_, err := t.q.ExecContext(ctx, q, orderID, dealerID, pq.Array(sku), pq.Array(style), pq.Array(color),
-		pq.Array(size), pq.Array(qty), pq.Array(price), pq.Array(amount), pq.Array(win))
+	la := lineArrays(lines)
+	_, err := t.q.ExecContext(ctx, q, orderID, dealerID, la.sku, la.style, la.color, la.size, la.qty, la.price, la.amount, la.win)
 	return postgres.Error(err, "order lines")
 }
 

@@ -117,3 +117,80 @@ func TestLimitWriters(t *testing.T) {
 		t.Fatalf("waiting past the deadline: err %v, ran %v", err, called)
 	}
 }
+
+// TestInsertOrder: one statement writes the order, numbered from the
+// sequence (six digits at least, more past 999,999), its lines, counted by
+// the rollup summary's triggers, and its event.
+func TestInsertOrder(t *testing.T) {
+	db := pgtest.New(t)
+	orderingtest.New(t, db)
+	ctx := context.Background()
+	var ids struct {
+		Dealer int `db:"dealer"`
+		Season int `db:"season"`
+	}
+	if err := db.GetContext(ctx, &ids, `SELECT (SELECT id FROM dealers WHERE code = 'D001') AS dealer,
+		(SELECT id FROM seasons WHERE code = 'SS27') AS season`); err != nil {
+		t.Fatal(err)
+	}
+	var skus []struct {
+		ID, Style, Color, Size int
+	}
+	rows, err := db.QueryContext(ctx, `
+SELECT k.id, k.style_id, k.color_id, k.size_id
+FROM skus k JOIN season_styles ss ON ss.style_id = k.style_id AND ss.season_id = $1 ORDER BY k.id LIMIT 3`, ids.Season)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k struct{ ID, Style, Color, Size int }
+		if err := rows.Scan(&k.ID, &k.Style, &k.Color, &k.Size); err != nil {
+			t.Fatal(err)
+		}
+		skus = append(skus, k)
+	}
+	rows.Close()
+	var lines []ordering.Line
+	for _, k := range skus {
+		lines = append(lines, ordering.Line{SKUID: k.ID, StyleID: k.Style, ColorID: k.Color, SizeID: k.Size,
+			Qty: 2, UnitPrice: money.MustParse("10.50"), Amount: money.MustParse("21.00")})
+	}
+	if len(lines) != 3 {
+		t.Fatalf("%d SKUs in the fixture", len(lines))
+	}
+	if _, err := db.ExecContext(ctx, `SELECT setval('order_number_seq', 999998)`); err != nil {
+		t.Fatal(err)
+	}
+	s := New(db)
+	var got []ordering.InsertedOrder
+	for i := 0; i < 2; i++ {
+		err := s.InTx(ctx, func(tx ordering.Tx) error {
+			ins, err := tx.InsertOrder(ctx, ordering.NewOrder{Season: "SS27", DealerID: ids.Dealer, SeasonID: ids.Season,
+				Status: ordering.StatusSubmitted, Currency: "CNY", TotalQty: 6, TotalAmount: money.MustParse("63.00"),
+				Lines: lines, Event: &ordering.NewEvent{Kind: ordering.EventSubmitted, To: ordering.StatusSubmitted,
+					Detail: ordering.EventDetail{Lines: 3}}})
+			got = append(got, ins)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got[0].Number != "SO-SS27-999999" || got[1].Number != "SO-SS27-1000000" {
+		t.Fatalf("numbers %q, %q", got[0].Number, got[1].Number)
+	}
+	var n struct {
+		Lines  int          `db:"lines"`
+		Events int          `db:"events"`
+		Rollup money.Amount `db:"rollup"`
+	}
+	if err := db.GetContext(ctx, &n, `SELECT
+		(SELECT count(*) FROM order_lines WHERE order_id = $1) AS lines,
+		(SELECT count(*) FROM order_events WHERE order_id = $1 AND kind = 'submitted' AND detail->>'lines' = '3') AS events,
+		(SELECT sum(amount) FROM rollup_sku_slots WHERE season_id = $2) AS rollup`, got[1].ID, ids.Season); err != nil {
+		t.Fatal(err)
+	}
+	if n.Lines != 3 || n.Events != 1 || n.Rollup != money.MustParse("126.00") {
+		t.Fatalf("order %s: %d lines, %d events, rollup %s; want 3, 1, 126.00", got[1].Number, n.Lines, n.Events, n.Rollup)
+	}
+}
