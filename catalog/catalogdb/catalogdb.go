@@ -6,6 +6,8 @@ package catalogdb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -90,22 +92,46 @@ func (s *Store) Season(ctx context.Context, code string) (catalog.Season, error)
 // LoadSeason reads one season with its delivery windows through q (a
 // database or a transaction); with share it takes a FOR SHARE lock on the
 // season row so that a concurrent close waits. Returns apperr.NotFound.
+//
+// One statement (the windows as a JSON array): it runs on every order
+// submission.
 func LoadSeason(ctx context.Context, q sqlx.QueryerContext, code string, share bool) (catalog.Season, error) {
-	query := `SELECT ` + seasonCols + ` FROM seasons WHERE code = $1`
+	query := `
+SELECT ` + seasonCols + `,
+       COALESCE((SELECT json_agg(json_build_object('id', w.id, 'code', w.code, 'name', w.name,
+                                                   'ships_from', w.ships_from, 'ships_to', w.ships_to)
+                                 ORDER BY w.ships_from, w.code)
+                 FROM delivery_windows w WHERE w.season_id = seasons.id), '[]') AS windows
+FROM seasons WHERE code = $1`
 	if share {
 		query += ` FOR SHARE`
 	}
-	var r seasonRow
+	var r struct {
+		seasonRow
+		Windows []byte `db:"windows"`
+	}
 	if err := sqlx.GetContext(ctx, q, &r, query, code); err != nil {
 		return catalog.Season{}, postgres.Error(err, "season "+code)
 	}
-	se := toSeason(r)
-	windows, err := loadWindows(ctx, q, []int64{int64(r.ID)})
-	if err != nil {
-		return catalog.Season{}, err
+	se := toSeason(r.seasonRow)
+	var ws []struct {
+		ID        int    `json:"id"`
+		Code      string `json:"code"`
+		Name      string `json:"name"`
+		ShipsFrom string `json:"ships_from"`
+		ShipsTo   string `json:"ships_to"`
 	}
-	if w := windows[se.ID]; w != nil {
-		se.DeliveryWindows = w
+	if err := json.Unmarshal(r.Windows, &ws); err != nil {
+		return catalog.Season{}, fmt.Errorf("season %s: delivery windows: %w", code, err)
+	}
+	for _, w := range ws {
+		from, err1 := time.Parse(time.DateOnly, w.ShipsFrom)
+		to, err2 := time.Parse(time.DateOnly, w.ShipsTo)
+		if err := errors.Join(err1, err2); err != nil {
+			return catalog.Season{}, fmt.Errorf("season %s: delivery window %s: %w", code, w.Code, err)
+		}
+		se.DeliveryWindows = append(se.DeliveryWindows, toWindow(windowRow{ID: w.ID, SeasonID: se.ID, Code: w.Code,
+			Name: w.Name, ShipsFrom: from, ShipsTo: to}))
 	}
 	return se, nil
 }
