@@ -2,7 +2,6 @@ package orderdb
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/lib/pq"
 
@@ -12,18 +11,20 @@ import (
 )
 
 // StyleInfos implements ordering.Tx: the styles of an order with their
-// colours, sizes, SKUs, prepacks and price, in two queries whatever the
-// number of styles (each one a round trip on the dealer's submission path).
+// colours, sizes, SKUs, prepacks and price, in one query whatever the number
+// of styles (it runs on every order submission).
 func (t *txStore) StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string) (map[string]ordering.StyleInfo, error) {
 	out := map[string]ordering.StyleInfo{}
 	if len(codes) == 0 {
 		return out, nil
 	}
-	// One row per style: its price, the sizes of its scale and the items of
-	// its scale's prepacks (each in size order), as parallel arrays.
-	const qStyles = `
+	// One row per style: its price, and as parallel arrays the sizes of its
+	// scale and the items of its scale's prepacks (each in size order), its
+	// colours and its SKUs.
+	const q = `
 SELECT st.id, st.code, st.name, st.min_order_qty, pr.price,
-       z.ids, z.codes, z.positions, pk.codes, pk.sizes, pk.qtys
+       z.ids, z.codes, z.positions, pk.codes, pk.sizes, pk.qtys,
+       co.ids, co.codes, co.names, ks.ids, ks.colors, ks.sizes
 FROM season_styles ss
 JOIN styles st ON st.id = ss.style_id
 LEFT JOIN prices pr ON pr.style_id = st.id AND pr.price_list_id = $2
@@ -39,27 +40,34 @@ CROSS JOIN LATERAL (
     JOIN prepack_items i ON i.prepack_id = p.id
     JOIN sizes sz ON sz.id = i.size_id
     WHERE p.size_scale_id = st.size_scale_id) pk
+CROSS JOIN LATERAL (
+    SELECT array_agg(c.id ORDER BY c.id) AS ids, array_agg(c.code ORDER BY c.id) AS codes,
+           array_agg(c.name ORDER BY c.id) AS names
+    FROM colors c WHERE c.style_id = st.id) co
+CROSS JOIN LATERAL (
+    SELECT array_agg(k.id) AS ids, array_agg(k.color_id) AS colors, array_agg(k.size_id) AS sizes
+    FROM skus k WHERE k.style_id = st.id) ks
 WHERE ss.season_id = $1 AND st.code = ANY($3)`
-	rows, err := t.q.QueryContext(ctx, qStyles, seasonID, priceListID, pq.Array(codes))
+	rows, err := t.q.QueryContext(ctx, q, seasonID, priceListID, pq.Array(codes))
 	if err != nil {
 		return nil, postgres.Error(err, "styles")
 	}
 	defer rows.Close()
-	byID := map[int]*ordering.StyleInfo{}
-	var styleIDs []int64
 	for rows.Next() {
 		var (
-			si                               ordering.StyleInfo
-			price                            *money.Amount
-			sizeIDs, sizePositions, packQtys pq.Int64Array
-			sizeCodes, packCodes, packSizes  pq.StringArray
+			si                                                      ordering.StyleInfo
+			price                                                   *money.Amount
+			sizeIDs, sizePositions, packQtys, colorIDs              pq.Int64Array
+			skuIDs, skuColors, skuSizes                             pq.Int64Array
+			sizeCodes, packCodes, packSizes, colorCodes, colorNames pq.StringArray
 		)
 		if err := rows.Scan(&si.ID, &si.Code, &si.Name, &si.MinOrderQty, &price,
-			&sizeIDs, &sizeCodes, &sizePositions, &packCodes, &packSizes, &packQtys); err != nil {
+			&sizeIDs, &sizeCodes, &sizePositions, &packCodes, &packSizes, &packQtys,
+			&colorIDs, &colorCodes, &colorNames, &skuIDs, &skuColors, &skuSizes); err != nil {
 			return nil, postgres.Error(err, "styles")
 		}
-		si.Colors, si.Sizes = map[string]ordering.ColorInfo{}, map[string]ordering.SizeInfo{}
-		si.SKUs, si.Prepacks = map[ordering.SKUKey]int{}, map[string][]ordering.PackItem{}
+		si.Colors, si.Sizes = make(map[string]ordering.ColorInfo, len(colorIDs)), make(map[string]ordering.SizeInfo, len(sizeIDs))
+		si.SKUs, si.Prepacks = make(map[ordering.SKUKey]int, len(skuIDs)), map[string][]ordering.PackItem{}
 		if price != nil {
 			si.Price, si.HasPrice = *price, true
 		}
@@ -69,50 +77,18 @@ WHERE ss.season_id = $1 AND st.code = ANY($3)`
 		for i, code := range packCodes {
 			si.Prepacks[code] = append(si.Prepacks[code], ordering.PackItem{Size: packSizes[i], Qty: int(packQtys[i])})
 		}
-		byID[si.ID] = &si
-		styleIDs = append(styleIDs, int64(si.ID))
+		for i, id := range colorIDs {
+			if _, ok := si.Colors[colorCodes[i]]; !ok {
+				si.Colors[colorCodes[i]] = ordering.ColorInfo{ID: int(id), Code: colorCodes[i], Name: colorNames[i]}
+			}
+		}
+		for i, id := range skuIDs {
+			si.SKUs[ordering.SKUKey{ColorID: int(skuColors[i]), SizeID: int(skuSizes[i])}] = int(id)
+		}
+		out[si.Code] = si
 	}
 	if err := rows.Err(); err != nil {
 		return nil, postgres.Error(err, "styles")
-	}
-	rows.Close()
-	if len(byID) == 0 {
-		return out, nil
-	}
-
-	// One row per SKU with its colour, and one for each colour without SKUs.
-	const qColors = `
-SELECT c.style_id, c.id, c.code, c.name, k.id, k.size_id
-FROM colors c
-LEFT JOIN skus k ON k.color_id = c.id AND k.style_id = c.style_id
-WHERE c.style_id = ANY($1)`
-	crows, err := t.q.QueryContext(ctx, qColors, pq.Array(styleIDs))
-	if err != nil {
-		return nil, postgres.Error(err, "colours")
-	}
-	defer crows.Close()
-	for crows.Next() {
-		var (
-			styleID, colorID int
-			code, name       string
-			skuID, sizeID    sql.NullInt64
-		)
-		if err := crows.Scan(&styleID, &colorID, &code, &name, &skuID, &sizeID); err != nil {
-			return nil, postgres.Error(err, "colours")
-		}
-		si := byID[styleID]
-		if _, ok := si.Colors[code]; !ok {
-			si.Colors[code] = ordering.ColorInfo{ID: colorID, Code: code, Name: name}
-		}
-		if skuID.Valid {
-			si.SKUs[ordering.SKUKey{ColorID: colorID, SizeID: int(sizeID.Int64)}] = int(skuID.Int64)
-		}
-	}
-	if err := crows.Err(); err != nil {
-		return nil, postgres.Error(err, "colours")
-	}
-	for _, si := range byID {
-		out[si.Code] = *si
 	}
 	return out, nil
 }
