@@ -540,7 +540,7 @@ FROM o`
 		SubmittedAt *time.Time `db:"submitted_at"`
 		Email       string     `db:"email"`
 	}
-	la := lineArrays(o.Lines)
+	la := lineColumns(o.Lines)
 	var ev ordering.NewEvent
 	detail := []byte("{}")
 	if o.Event != nil {
@@ -561,10 +561,11 @@ FROM o`
 		UpdatedAt: r.UpdatedAt.UTC(), SubmittedAt: utc(r.SubmittedAt), CreatedByEmail: r.Email}, nil
 }
 
-// lines as the parallel arrays the unnest of InsertOrder and PutLines take.
-type lineArraysT struct{ sku, style, color, size, qty, price, amount, win any }
+// lineCols are lines as the parallel arrays that the unnest of InsertOrder
+// and PutLines takes.
+type lineCols struct{ sku, style, color, size, qty, price, amount, win any }
 
-func lineArrays(lines []ordering.Line) lineArraysT {
+func lineColumns(lines []ordering.Line) lineCols {
 	n := len(lines)
 	sku, style, color, size, qty, win := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	price, amount := make([]string, n), make([]string, n)
@@ -573,7 +574,7 @@ func lineArrays(lines []ordering.Line) lineArraysT {
 		qty[i], win[i] = int64(l.Qty), int64(l.DeliveryWindowID)
 		price[i], amount[i] = l.UnitPrice.String(), l.Amount.String()
 	}
-	return lineArraysT{pq.Array(sku), pq.Array(style), pq.Array(color), pq.Array(size), pq.Array(qty),
+	return lineCols{pq.Array(sku), pq.Array(style), pq.Array(color), pq.Array(size), pq.Array(qty),
 		pq.Array(price), pq.Array(amount), pq.Array(win)}
 }
 
@@ -589,7 +590,7 @@ FROM unnest($3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::numeric[]
 ON CONFLICT (order_id, sku_id) DO UPDATE
 SET qty = EXCLUDED.qty, unit_price = EXCLUDED.unit_price, amount = EXCLUDED.amount,
     delivery_window_id = EXCLUDED.delivery_window_id`
-	la := lineArrays(lines)
+	la := lineColumns(lines)
 	_, err := t.q.ExecContext(ctx, q, orderID, dealerID, la.sku, la.style, la.color, la.size, la.qty, la.price, la.amount, la.win)
 	return postgres.Error(err, "order lines")
 }
