@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -115,29 +115,17 @@ func (s *Store) CreateProductionOrder(ctx context.Context, d aggregation.Draft, 
 	err := postgres.Transact(ctx, s.db, sql.LevelReadCommitted, func(tx *sqlx.Tx) error {
 		number = ""
 		if key != nil {
-			const qKey = `
-INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
-VALUES ($1, $2, $3, 201, '{}')
-ON CONFLICT (user_id, key) DO NOTHING
-RETURNING true`
-			var inserted bool
-			err := tx.QueryRowContext(ctx, qKey, key.UserID, key.Key, key.RequestHash).Scan(&inserted)
-			if errors.Is(err, sql.ErrNoRows) {
-				var hash string
-				var body []byte
-				const qOld = `SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`
-				if err := tx.QueryRowContext(ctx, qOld, key.UserID, key.Key).Scan(&hash, &body); err != nil {
-					return err
-				}
+			stored, err := postgres.ClaimKey(ctx, tx, key.UserID, key.Key, 0, key.RequestHash)
+			if err != nil {
+				return err
+			}
+			if stored != nil {
 				var b idemBody
-				if hash != key.RequestHash || json.Unmarshal(body, &b) != nil || b.Number == "" {
+				if stored.Hash != key.RequestHash || json.Unmarshal(stored.Body, &b) != nil || b.Number == "" {
 					return apperr.New(apperr.IdempotencyReused, "this Idempotency-Key was used for another request")
 				}
 				number = b.Number
 				return nil
-			}
-			if err != nil {
-				return err
 			}
 		}
 		const qPO = `
@@ -164,8 +152,7 @@ SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], 
 		}
 		if key != nil {
 			body, _ := json.Marshal(idemBody{Number: number})
-			const qDone = `UPDATE idempotency_keys SET response_body = $3 WHERE user_id = $1 AND key = $2`
-			if _, err := tx.ExecContext(ctx, qDone, key.UserID, key.Key, body); err != nil {
+			if err := postgres.SaveResponse(ctx, tx, key.UserID, key.Key, http.StatusCreated, body); err != nil {
 				return err
 			}
 		}

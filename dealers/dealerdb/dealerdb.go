@@ -527,38 +527,16 @@ func (c conn) Seasons(ctx context.Context) ([]dealers.SeasonRef, error) {
 	return out, postgres.Error(err, "seasons")
 }
 
-// ClaimIdempotencyKey implements dealers.Tx, like the ordering store: the
-// insert runs first in the transaction, so a concurrent request with the
-// same key waits on the primary key for the first to commit (then reads
-// its answer) or roll back (then claims the key itself).
+// ClaimIdempotencyKey implements dealers.Tx (postgres.ClaimKey).
 func (t *txStore) ClaimIdempotencyKey(ctx context.Context, k dealers.IdemClaim) (*dealers.IdemStored, error) {
-	const ins = `
-INSERT INTO idempotency_keys (user_id, key, dealer_id, request_hash, status_code, response_body)
-VALUES ($1, $2, NULLIF($3, 0), $4, 0, '{}')
-ON CONFLICT (user_id, key) DO NOTHING`
-	res, err := t.q.ExecContext(ctx, ins, k.UserID, k.Key, k.DealerID, k.Hash)
-	if err != nil {
-		return nil, postgres.Error(err, "idempotency key")
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	s, err := postgres.ClaimKey(ctx, t.q, k.UserID, k.Key, k.DealerID, k.Hash)
+	if s == nil || err != nil {
 		return nil, err
-	} else if n == 1 {
-		return nil, nil
 	}
-	const sel = `SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`
-	var r struct {
-		Hash string `db:"request_hash"`
-		Body []byte `db:"response_body"`
-	}
-	if err := sqlx.GetContext(ctx, t.q, &r, sel, k.UserID, k.Key); err != nil {
-		return nil, postgres.Error(err, "idempotency key")
-	}
-	return &dealers.IdemStored{Hash: r.Hash, Body: r.Body}, nil
+	return &dealers.IdemStored{Hash: s.Hash, Body: s.Body}, nil
 }
 
 // SaveIdempotencyResponse implements dealers.Tx.
 func (t *txStore) SaveIdempotencyResponse(ctx context.Context, userID int, key string, status int, body []byte) error {
-	const q = `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`
-	_, err := t.q.ExecContext(ctx, q, userID, key, status, string(body))
-	return postgres.Error(err, "idempotency key")
+	return postgres.SaveResponse(ctx, t.q, userID, key, status, body)
 }

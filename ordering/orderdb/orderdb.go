@@ -423,41 +423,18 @@ func (c conn) Orders(ctx context.Context, scope ordering.Scope, oq ordering.Orde
 	return out, nil
 }
 
-// ClaimIdempotencyKey implements ordering.Tx. The insert runs first in the
-// transaction: a concurrent request with the same key blocks on the
-// primary key until the first commits (then reads its response here) or
-// rolls back (then this insert succeeds and the request runs).
+// ClaimIdempotencyKey implements ordering.Tx (postgres.ClaimKey).
 func (t *txStore) ClaimIdempotencyKey(ctx context.Context, k ordering.IdemKey) (*ordering.StoredResponse, error) {
-	const ins = `
-INSERT INTO idempotency_keys (user_id, key, dealer_id, request_hash, status_code, response_body)
-VALUES ($1, $2, NULLIF($3, 0), $4, 0, '{}')
-ON CONFLICT (user_id, key) DO NOTHING`
-	res, err := t.q.ExecContext(ctx, ins, k.UserID, k.Key, k.DealerID, k.Hash)
-	if err != nil {
-		return nil, postgres.Error(err, "idempotency key")
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	s, err := postgres.ClaimKey(ctx, t.q, k.UserID, k.Key, k.DealerID, k.Hash)
+	if s == nil || err != nil {
 		return nil, err
-	} else if n == 1 {
-		return nil, nil
 	}
-	const sel = `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`
-	var r struct {
-		Hash   string `db:"request_hash"`
-		Status int    `db:"status_code"`
-		Body   []byte `db:"response_body"`
-	}
-	if err := sqlx.GetContext(ctx, t.q, &r, sel, k.UserID, k.Key); err != nil {
-		return nil, postgres.Error(err, "idempotency key")
-	}
-	return &ordering.StoredResponse{Hash: r.Hash, Status: r.Status, Body: r.Body}, nil
+	return &ordering.StoredResponse{Hash: s.Hash, Status: s.Status, Body: s.Body}, nil
 }
 
 // SaveIdempotencyResponse implements ordering.Tx.
 func (t *txStore) SaveIdempotencyResponse(ctx context.Context, userID int, key string, status int, body []byte) error {
-	const q = `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`
-	_, err := t.q.ExecContext(ctx, q, userID, key, status, string(body))
-	return postgres.Error(err, "idempotency key")
+	return postgres.SaveResponse(ctx, t.q, userID, key, status, body)
 }
 
 // ExposureColumns is the one SQL definition of a dealer's credit exposure
