@@ -486,3 +486,25 @@ func readWorkbook(t *testing.T, d aggregation.Document) workbookRows {
 	}
 	return out
 }
+
+// Production order numbers keep at least six digits and grow past 999999
+// instead of being cut to six.
+func TestProductionOrderNumbers(t *testing.T) {
+	f, svc, p := setup(t)
+	ctx := context.Background()
+	f.CreateOrder(t, f.DB, "SS27", "D01", "submitted", []aggtest.Line{{SKU: f.FindSKU(t, "ST01", "BLK", "M"), Qty: 10}})
+	if _, err := f.DB.ExecContext(ctx, `SELECT setval('production_order_number_seq', 999998)`); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := 0; i < 2; i++ {
+		po, err := svc.CreateProductionOrder(ctx, p, aggregation.ProductionRequest{Season: "SS27"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, po.Number)
+	}
+	if got[0] != "PO-999999" || got[1] != "PO-1000000" {
+		t.Fatalf("numbers %v, want PO-999999 and PO-1000000", got)
+	}
+}

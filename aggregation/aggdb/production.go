@@ -130,7 +130,8 @@ func (s *Store) CreateProductionOrder(ctx context.Context, d aggregation.Draft, 
 		}
 		const qPO = `
 INSERT INTO production_orders (number, season_id, status, overage_pct, created_by)
-VALUES ('PO-' || lpad(nextval('production_order_number_seq')::text, 6, '0'), $1, 'draft', $2::numeric / 100, $3)
+SELECT 'PO-' || lpad(n::text, greatest(6, length(n::text)), '0'), $1, 'draft', $2::numeric / 100, $3
+FROM nextval('production_order_number_seq') n
 RETURNING id, number`
 		var id int
 		if err := tx.QueryRowContext(ctx, qPO, d.SeasonID, d.OverageBP, nullInt(d.CreatedBy)).Scan(&id, &number); err != nil {
