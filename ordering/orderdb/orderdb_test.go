@@ -194,3 +194,57 @@ FROM skus k JOIN season_styles ss ON ss.style_id = k.style_id AND ss.season_id =
 		t.Fatalf("order %s: %d lines, %d events, rollup %s; want 3, 1, 126.00", got[1].Number, n.Lines, n.Events, n.Rollup)
 	}
 }
+
+// TestOrderLineKeys: migration 00070 checks a line's dealer against its
+// order's and its style, colour and size against its SKU's (two composite
+// keys instead of seven single ones); a line that disagrees is refused by
+// the named key, and one that agrees is stored.
+func TestOrderLineKeys(t *testing.T) {
+	db := pgtest.New(t)
+	orderingtest.New(t, db)
+	ctx := context.Background()
+	var o struct {
+		ID     int64 `db:"id"`
+		Dealer int   `db:"dealer_id"`
+	}
+	if err := db.GetContext(ctx, &o, `
+INSERT INTO orders (number, dealer_id, season_id, status, currency)
+SELECT 'K-1', d.id, s.id, 'draft', 'CNY' FROM dealers d, seasons s WHERE d.code = 'D001' AND s.code = 'SS27'
+RETURNING id, dealer_id`); err != nil {
+		t.Fatal(err)
+	}
+	var other int
+	if err := db.GetContext(ctx, &other, `SELECT id FROM dealers WHERE id <> $1 ORDER BY id LIMIT 1`, o.Dealer); err != nil {
+		t.Fatal(err)
+	}
+	const insert = `
+INSERT INTO order_lines (order_id, dealer_id, sku_id, style_id, color_id, size_id, qty, unit_price, amount)
+SELECT $1, $2, k.id, k.style_id + $3, k.color_id, k.size_id + $4, 1, 10.00, 10.00
+  FROM skus k ORDER BY k.id LIMIT 1`
+	for _, c := range []struct {
+		name                string
+		dealer, style, size int
+		wantErr             string
+	}{
+		{"another dealer than the order's", other, 0, 0, "order_lines_order_id_fkey"},
+		{"another style than the SKU's", o.Dealer, 1, 0, "order_lines_sku_id_fkey"},
+		{"another size than the SKU's", o.Dealer, 0, 1, "order_lines_sku_id_fkey"},
+		{"the order's dealer and the SKU's parts", o.Dealer, 0, 0, ""},
+	} {
+		_, err := db.ExecContext(ctx, insert, o.ID, c.dealer, c.style, c.size)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: err = %v, want a violation of %s", c.name, err, c.wantErr)
+		}
+	}
+	// Deleting the order still deletes its lines.
+	if _, err := db.ExecContext(ctx, `DELETE FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM order_lines WHERE order_id = $1`, o.ID); err != nil || n != 0 {
+		t.Fatalf("lines left after deleting their order: %d (%v)", n, err)
+	}
+}
