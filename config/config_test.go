@@ -43,8 +43,14 @@ func TestFromEnvDefaultsAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Port != 8080 || c.BodyLimit != "8M" || c.LoginPerClient != 20 || c.TokenTTL.Hours() != 8 ||
-		c.OrderWriters != 2*runtime.NumCPU() {
+		c.OrderWriters != 2*runtime.NumCPU() || c.MemoryLimitMiB != DefaultMemoryLimitMiB {
 		t.Fatalf("defaults: %+v", c)
+	}
+	for v, want := range map[string]int{"off": 0, "256": 256, "16": 16} {
+		c, err := FromEnv(env(map[string]string{"DATABASE_URL": "postgres://x/y", "SIZERUN_MEMORY_LIMIT": v}))
+		if err != nil || c.MemoryLimitMiB != want {
+			t.Errorf("SIZERUN_MEMORY_LIMIT=%s: %d, %v; want %d", v, c.MemoryLimitMiB, err, want)
+		}
 	}
 	for _, m := range []map[string]string{
 		{},
@@ -52,6 +58,9 @@ func TestFromEnvDefaultsAndErrors(t *testing.T) {
 		{"DATABASE_URL": "postgres://x/y", "SIZERUN_TOKEN_TTL": "-1h"},
 		{"DATABASE_URL": "postgres://x/y", "SIZERUN_LOG_LEVEL": "loud"},
 		{"DATABASE_URL": "postgres://x/y", "SIZERUN_ORDER_WRITERS": "0"},
+		{"DATABASE_URL": "postgres://x/y", "SIZERUN_MEMORY_LIMIT": "8"},
+		{"DATABASE_URL": "postgres://x/y", "SIZERUN_MEMORY_LIMIT": "100MiB"},
+		{"DATABASE_URL": "postgres://x/y", "SIZERUN_MEMORY_LIMIT": "-1"},
 	} {
 		if _, err := FromEnv(env(m)); err == nil {
 			t.Errorf("FromEnv(%v) accepted", m)

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -40,6 +42,10 @@ import (
 // shuts down gracefully.
 func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger) error {
 	log.Info("starting", "config", cfg, "database", postgres.Redact(cfg.DatabaseURL))
+	// GOMEMLIMIT, when set, is the Go runtime's own setting and wins.
+	if cfg.MemoryLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMiB) << 20)
+	}
 	tokens, err := auth.NewTokens(cfg.JWTSecret, cfg.TokenTTL)
 	if err != nil {
 		return err
