@@ -32,7 +32,8 @@ test: ## Run all tests (browser suite included) against the private PostgreSQL (
 	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
 	SIZERUN_TEMPLATE_SALT="$$(git ls-files -co --exclude-standard -- '*.go' | sort | xargs cat | sha1sum | cut -c1-12)"; \
 	export SIZERUN_TEMPLATE_SALT; \
-	$(GO) test -count=1 -p 2 -timeout 9m ./...
+	$(GO) test -count=1 -p 2 -timeout 9m ./...; \
+	GO="$(GO)" FUZZTIME=4s scripts/fuzz.sh
 
 build: ## Build bin/portal
 	$(GO) build -o bin/portal ./cmd/portal
@@ -45,19 +46,9 @@ lint: ## go vet, plus staticcheck when it is on PATH
 db-stop: ## Stop the private PostgreSQL cluster
 	scripts/db.sh stop
 
-# -fuzz accepts exactly one package and one target, so loop over both.
 fuzz: ## Run each Fuzz target for $FUZZTIME (default 60s), one at a time
 	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
-	dirs="$$( { grep -rl '^func Fuzz' --include='*_test.go' \
-	    --exclude-dir=.git --exclude-dir=.data --exclude-dir=node_modules . || true; } \
-	  | xargs -r -n1 dirname | sort -u)"; \
-	if [ -z "$$dirs" ]; then echo "no Fuzz targets found"; exit 0; fi; \
-	for dir in $$dirs; do \
-	  for name in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$$dir"/*_test.go | sed 's/^func //' | sort -u); do \
-	    echo "== $$dir $$name"; \
-	    $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime="$${FUZZTIME:-60s}" "$$dir"; \
-	  done; \
-	done
+	GO="$(GO)" scripts/fuzz.sh
 
 bench-rollup: ## Rollup at 1M order lines: summary vs plain GROUP BY, while orders stream in
 	scripts/bench-rollup.sh
