@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -134,6 +135,7 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 	created := true
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		out, created = nil, true
+		var idem IdemKey
 		dealers := make([]Dealer, len(reqs))
 		for i, r := range reqs {
 			d, err := dealerFor(ctx, tx, p, r.Dealer, orderPrefix(many, i))
@@ -143,18 +145,16 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 			dealers[i] = d
 		}
 		if key != "" {
-			stored, err := tx.ClaimIdempotencyKey(ctx, IdemKey{UserID: p.UserID, Key: key, DealerID: dealers[0].ID, Hash: hash})
+			stored, err := tx.FindIdempotencyKey(ctx, p.UserID, key)
 			if err != nil {
 				return err
 			}
 			if stored != nil {
-				if stored.Hash != hash {
-					return apperr.New(apperr.IdempotencyReused, "Idempotency-Key %q was already used for a different request", key)
-				}
 				created = false
-				out, err = decodeStored(stored.Body, many)
+				out, err = replay(stored, key, hash, many)
 				return err
 			}
+			idem = IdemKey{UserID: p.UserID, Key: key, DealerID: dealers[0].ID, Hash: hash}
 		}
 		// The read-only work (season, styles, prices, every line rule) runs
 		// before the dealer lock, so that orders of one dealer wait for each
@@ -206,14 +206,49 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 			if err != nil {
 				return fmt.Errorf("idempotent response: %w", err)
 			}
-			return tx.SaveIdempotencyResponse(ctx, p.UserID, key, statusCreated, body)
+			recorded, err := tx.RecordIdempotencyKey(ctx, idem, statusCreated, body)
+			if err != nil {
+				return err
+			}
+			if !recorded {
+				return errKeyRecorded
+			}
 		}
 		return nil
 	})
+	if err != nil && key != "" {
+		// A request with the same key may have committed while this one
+		// ran (it then waited for that one's dealer lock, and failed on what
+		// that one placed, or found the key taken at the end): the first
+		// response is the answer to both (api.md), whatever this one met.
+		var stored *StoredResponse
+		if ferr := s.store.InTx(ctx, func(tx Tx) (err error) {
+			stored, err = tx.FindIdempotencyKey(ctx, p.UserID, key)
+			return err
+		}); ferr != nil {
+			return nil, false, ferr
+		}
+		if stored != nil {
+			out, err := replay(stored, key, hash, many)
+			return out, false, err
+		}
+	}
 	if err != nil {
 		return nil, false, err
 	}
 	return out, created, nil
+}
+
+// errKeyRecorded: another request recorded the Idempotency-Key first.
+var errKeyRecorded = errors.New("ordering: the Idempotency-Key was recorded by a concurrent request")
+
+// replay answers a repeated Idempotency-Key with its stored response, or
+// refuses a key used for a different request.
+func replay(stored *StoredResponse, key, hash string, many bool) ([]Order, error) {
+	if stored.Hash != hash {
+		return nil, apperr.New(apperr.IdempotencyReused, "Idempotency-Key %q was already used for a different request", key)
+	}
+	return decodeStored(stored.Body, many)
 }
 
 type storedMany struct {

@@ -339,6 +339,58 @@ func TestParallelRetriesWithOneKey(t *testing.T) {
 	}
 }
 
+// TestParallelRetriesAtTheCreditLimit: retries of one order that fits the
+// dealer's credit only once, all in flight together. Each retry that ran
+// before the first committed places a duplicate that then fails the credit
+// check (or finds the key taken at the end); every one must still answer
+// with the first response (api.md), and only one order and one key remain.
+func TestParallelRetriesAtTheCreditLimit(t *testing.T) {
+	e := setup(t)
+	p := e.who("dealer40@test.test") // limit 50,000.00
+	req := ordering.SubmitRequest{Season: "SS27", Reference: "big", Lines: []ordering.LineRequest{{Style: "ST2001", Color: "KHA", Size: "36", Qty: 200}}} // 29,800.00
+	const n = 8
+	type result struct {
+		o       ordering.Order
+		created bool
+		err     error
+	}
+	res := make([]result, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			o, c, err := e.svc.Submit(context.Background(), p, req, "credit-key")
+			res[i] = result{o, c, err}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	created := 0
+	for i, r := range res {
+		if r.err != nil {
+			t.Fatalf("retry %d: %v", i, r.err)
+		}
+		if r.created {
+			created++
+		}
+		if r.o.Number != res[0].o.Number || r.o.TotalAmount != res[0].o.TotalAmount {
+			t.Errorf("retry %d answered %s %s, retry 0 %s %s", i, r.o.Number, r.o.TotalAmount, res[0].o.Number, res[0].o.TotalAmount)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d retries created the order, want 1", created)
+	}
+	if c := e.count(`SELECT count(*) FROM orders`); c != 1 {
+		t.Errorf("%d orders, want 1", c)
+	}
+	if c := e.count(`SELECT count(*) FROM idempotency_keys WHERE key = 'credit-key'`); c != 1 {
+		t.Errorf("%d key rows, want 1", c)
+	}
+}
+
 func TestReplace(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()

@@ -51,7 +51,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(Tx) error) error
 }
 
-// IdemKey is a claim on an Idempotency-Key.
+// IdemKey is an Idempotency-Key with the request it came with.
 type IdemKey struct {
 	UserID   int
 	Key      string
@@ -120,12 +120,13 @@ type NewEvent struct {
 // Tx is the service's view of one transaction.
 type Tx interface {
 	Queries
-	// ClaimIdempotencyKey inserts the key, or, if the caller already used
-	// it (waiting for a concurrent transaction that holds it to finish),
-	// returns the stored response.
-	ClaimIdempotencyKey(ctx context.Context, k IdemKey) (*StoredResponse, error)
-	// SaveIdempotencyResponse records the response of a claimed key.
-	SaveIdempotencyResponse(ctx context.Context, userID int, key string, status int, body []byte) error
+	// FindIdempotencyKey returns the response stored for a user's key, or
+	// nil when the key is new.
+	FindIdempotencyKey(ctx context.Context, userID int, key string) (*StoredResponse, error)
+	// RecordIdempotencyKey stores a new key with its response, after the
+	// work; false (nothing stored) when a concurrent request with the same
+	// key stored it first: the work must then be rolled back.
+	RecordIdempotencyKey(ctx context.Context, k IdemKey, status int, body []byte) (bool, error)
 	// LockDealer locks the dealer row (FOR UPDATE) and returns the dealer;
 	// apperr.NotFound. Every order-changing transaction locks its dealer
 	// first, so credit checks of one dealer run one at a time.

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -49,4 +51,43 @@ func SaveResponse(ctx context.Context, q Queryer, userID int, key string, status
 	const upd = `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`
 	_, err := q.ExecContext(ctx, upd, userID, key, status, string(body))
 	return Error(err, "idempotency key")
+}
+
+// FindKey and RecordKey are the one-write protocol of the order submission
+// path, where ClaimKey's insert-then-update wrote every response twice
+// (issue 6). FindKey looks the key up before the work; RecordKey inserts it
+// with the response after the work, in the same transaction. A concurrent
+// request with the same key is serialised by the work itself (order
+// submissions lock their dealer): when RecordKey finds the key taken, the
+// other request committed first, and the caller rolls its own work back
+// and answers with the stored response (FindKey in a new transaction).
+
+// FindKey returns the stored key of a user, or nil when the key is new.
+func FindKey(ctx context.Context, q Queryer, userID int, key string) (*StoredKey, error) {
+	const sel = `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`
+	var s StoredKey
+	err := sqlx.GetContext(ctx, q, &s, sel, userID, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, Error(err, "idempotency key")
+	}
+	return &s, nil
+}
+
+// RecordKey records a key with its request hash and response (a JSON body);
+// it reports false, recording nothing, when the key is already recorded.
+// dealerID 0 records no dealer.
+func RecordKey(ctx context.Context, q Queryer, userID int, key string, dealerID int, hash string, status int, body []byte) (bool, error) {
+	const ins = `
+INSERT INTO idempotency_keys (user_id, key, dealer_id, request_hash, status_code, response_body)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6::jsonb)
+ON CONFLICT (user_id, key) DO NOTHING`
+	res, err := q.ExecContext(ctx, ins, userID, key, dealerID, hash, status, string(body))
+	if err != nil {
+		return false, Error(err, "idempotency key")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

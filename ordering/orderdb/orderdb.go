@@ -423,18 +423,18 @@ func (c conn) Orders(ctx context.Context, scope ordering.Scope, oq ordering.Orde
 	return out, nil
 }
 
-// ClaimIdempotencyKey implements ordering.Tx (postgres.ClaimKey).
-func (t *txStore) ClaimIdempotencyKey(ctx context.Context, k ordering.IdemKey) (*ordering.StoredResponse, error) {
-	s, err := postgres.ClaimKey(ctx, t.q, k.UserID, k.Key, k.DealerID, k.Hash)
+// FindIdempotencyKey implements ordering.Tx (postgres.FindKey).
+func (t *txStore) FindIdempotencyKey(ctx context.Context, userID int, key string) (*ordering.StoredResponse, error) {
+	s, err := postgres.FindKey(ctx, t.q, userID, key)
 	if s == nil || err != nil {
 		return nil, err
 	}
 	return &ordering.StoredResponse{Hash: s.Hash, Status: s.Status, Body: s.Body}, nil
 }
 
-// SaveIdempotencyResponse implements ordering.Tx.
-func (t *txStore) SaveIdempotencyResponse(ctx context.Context, userID int, key string, status int, body []byte) error {
-	return postgres.SaveResponse(ctx, t.q, userID, key, status, body)
+// RecordIdempotencyKey implements ordering.Tx (postgres.RecordKey).
+func (t *txStore) RecordIdempotencyKey(ctx context.Context, k ordering.IdemKey, status int, body []byte) (bool, error) {
+	return postgres.RecordKey(ctx, t.q, k.UserID, k.Key, k.DealerID, k.Hash, status, body)
 }
 
 // ExposureColumns is the one SQL definition of a dealer's credit exposure
