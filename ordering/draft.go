@@ -106,7 +106,7 @@ func (s *Service) SaveDraftLines(ctx context.Context, p auth.Principal, season, 
 		if err := seasonOpen(se, now); err != nil {
 			return err
 		}
-		styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, []string{code})
+		styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, []string{code}, usesPrepacks(reqs))
 		if err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func (s *Service) SubmitDraft(ctx context.Context, p auth.Principal, season, ref
 			reqs[i] = LineRequest{Style: l.Style, Color: l.Color, Size: l.Size, Qty: l.Qty, DeliveryWindow: l.DeliveryWindow,
 				Label: fmt.Sprintf("%s %s %s", l.Style, l.Color, l.Size)}
 		}
-		styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, styleCodes(reqs))
+		styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, styleCodes(reqs), usesPrepacks(reqs))
 		if err != nil {
 			return err
 		}

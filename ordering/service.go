@@ -392,7 +392,7 @@ func (s *Service) prepare(ctx context.Context, tx Tx, d Dealer, r SubmitRequest,
 // resolveLines reads the styles of an order, priced from a price list, and
 // resolves its lines (validation_failed naming every bad line).
 func resolveLines(ctx context.Context, tx Tx, se catalog.Season, priceListID int, r SubmitRequest, prefix string) ([]Line, error) {
-	styles, err := tx.StyleInfos(ctx, se.ID, priceListID, styleCodes(r.Lines))
+	styles, err := tx.StyleInfos(ctx, se.ID, priceListID, styleCodes(r.Lines), usesPrepacks(r.Lines))
 	if err != nil {
 		return nil, err
 	}
@@ -492,6 +492,18 @@ func styleCodes(reqs []LineRequest) []string {
 		}
 	}
 	return out
+}
+
+// usesPrepacks: whether a line orders by prepack (StyleInfos then reads
+// the prepacks too; most orders are by size, and reading them cost a
+// third of the query).
+func usesPrepacks(reqs []LineRequest) bool {
+	for _, r := range reqs {
+		if r.Prepack != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func dealerActive(d Dealer) error {
@@ -694,7 +706,7 @@ func (s *Service) Replace(ctx context.Context, p auth.Principal, number string, 
 				windows[l.StyleID] = l.DeliveryWindowID
 			}
 		}
-		styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, styleCodes(reqs))
+		styles, err := tx.StyleInfos(ctx, se.ID, d.PriceListID, styleCodes(reqs), usesPrepacks(reqs))
 		if err != nil {
 			return err
 		}

@@ -139,8 +139,9 @@ type Tx interface {
 	// Lines returns an order's lines, sorted as SortLines does.
 	Lines(ctx context.Context, orderID int64) ([]Line, error)
 	// StyleInfos returns the styles with the given codes that the season
-	// offers, priced from the price list, in one round of queries.
-	StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string) (map[string]StyleInfo, error)
+	// offers, priced from the price list, in one round of queries; their
+	// Prepacks only when prepacks is true (the lines to resolve use one).
+	StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string, prepacks bool) (map[string]StyleInfo, error)
 	// Exposure is the dealer's credit exposure: the value of its orders in
 	// ExposureStatuses (but the order excludeOrderID) plus its unpaid
 	// invoices, less the credit notes of its approved returns.

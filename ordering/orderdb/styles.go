@@ -15,14 +15,14 @@ import (
 // StyleInfos implements ordering.Tx: the styles of an order with their
 // colours, sizes, SKUs, prepacks and price, in one query whatever the number
 // of styles (it runs on every order submission).
-func (t *txStore) StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string) (map[string]ordering.StyleInfo, error) {
+func (t *txStore) StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string, prepacks bool) (map[string]ordering.StyleInfo, error) {
 	out := map[string]ordering.StyleInfo{}
 	if len(codes) == 0 {
 		return out, nil
 	}
 	// One row per style: its price, and as parallel arrays the sizes of its
-	// scale and the items of its scale's prepacks (each in size order), its
-	// colours and its SKUs.
+	// scale and the items of its scale's prepacks (each in size order; none
+	// unless $4), its colours and its SKUs.
 	const q = `
 SELECT st.id, st.code, st.name, st.min_order_qty, pr.price,
        z.ids, z.codes, z.positions, pk.codes, pk.sizes, pk.qtys,
@@ -41,7 +41,7 @@ CROSS JOIN LATERAL (
     FROM prepacks p
     JOIN prepack_items i ON i.prepack_id = p.id
     JOIN sizes sz ON sz.id = i.size_id
-    WHERE p.size_scale_id = st.size_scale_id) pk
+    WHERE p.size_scale_id = st.size_scale_id AND $4) pk
 CROSS JOIN LATERAL (
     SELECT array_agg(c.id ORDER BY c.id) AS ids, array_agg(c.code ORDER BY c.id) AS codes,
            array_agg(c.name ORDER BY c.id) AS names
@@ -50,7 +50,7 @@ CROSS JOIN LATERAL (
     SELECT array_agg(k.id) AS ids, array_agg(k.color_id) AS colors, array_agg(k.size_id) AS sizes
     FROM skus k WHERE k.style_id = st.id) ks
 WHERE ss.season_id = $1 AND st.code = ANY($3)`
-	rows, err := t.q.QueryContext(ctx, q, seasonID, priceListID, pq.Array(codes))
+	rows, err := t.q.QueryContext(ctx, q, seasonID, priceListID, pq.Array(codes), prepacks)
 	if err != nil {
 		return nil, postgres.Error(err, "styles")
 	}

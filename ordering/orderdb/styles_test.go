@@ -1,10 +1,15 @@
 package orderdb
 
 import (
+	"context"
 	"slices"
 	"testing"
 
 	"github.com/lib/pq"
+
+	"github.com/sizerun/sizerun/ordering"
+	"github.com/sizerun/sizerun/ordering/orderingtest"
+	"github.com/sizerun/sizerun/postgres/pgtest"
 )
 
 func TestIntArrayScan(t *testing.T) {
@@ -62,4 +67,37 @@ func FuzzIntArray(f *testing.F) {
 			t.Fatalf("%q: intArray %v, pq.Int64Array %v", b, got, want)
 		}
 	})
+}
+
+// TestStyleInfosPrepacks: the prepacks are read only when asked for; the
+// rest of the style is the same either way.
+func TestStyleInfosPrepacks(t *testing.T) {
+	db := pgtest.New(t)
+	orderingtest.New(t, db)
+	ctx := context.Background()
+	var season, priceList int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT id FROM seasons WHERE code = 'SS27'), (SELECT price_list_id FROM dealers WHERE code = 'D001')`).Scan(&season, &priceList); err != nil {
+		t.Fatal(err)
+	}
+	get := func(prepacks bool) ordering.StyleInfo {
+		var out map[string]ordering.StyleInfo
+		if err := New(db).InTx(ctx, func(tx ordering.Tx) (err error) {
+			out, err = tx.StyleInfos(ctx, season, priceList, []string{"ST1001"}, prepacks)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out["ST1001"]
+	}
+	with, without := get(true), get(false)
+	if len(with.Prepacks) == 0 || len(with.Prepacks["PP1"]) == 0 {
+		t.Fatalf("with prepacks: %+v", with.Prepacks)
+	}
+	if len(without.Prepacks) != 0 {
+		t.Errorf("without prepacks: %+v", without.Prepacks)
+	}
+	if with.ID == 0 || with.ID != without.ID || len(with.SKUs) == 0 || len(with.SKUs) != len(without.SKUs) ||
+		len(with.Sizes) != len(without.Sizes) || len(with.Colors) != len(without.Colors) || with.Price != without.Price {
+		t.Errorf("the style differs: %+v / %+v", with, without)
+	}
 }
