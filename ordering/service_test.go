@@ -346,7 +346,7 @@ func TestParallelRetriesWithOneKey(t *testing.T) {
 // with the first response (api.md), and only one order and one key remain.
 func TestParallelRetriesAtTheCreditLimit(t *testing.T) {
 	e := setup(t)
-	p := e.who("dealer40@test.test") // limit 50,000.00
+	p := e.who("dealer40@test.test")                                                                                                                      // limit 50,000.00
 	req := ordering.SubmitRequest{Season: "SS27", Reference: "big", Lines: []ordering.LineRequest{{Style: "ST2001", Color: "KHA", Size: "36", Qty: 200}}} // 29,800.00
 	const n = 8
 	type result struct {
