@@ -346,8 +346,9 @@ func TestParallelRetriesWithOneKey(t *testing.T) {
 // with the first response (api.md), and only one order and one key remain.
 func TestParallelRetriesAtTheCreditLimit(t *testing.T) {
 	e := setup(t)
-	p := e.who("dealer40@test.test")                                                                                                                      // limit 50,000.00
-	req := ordering.SubmitRequest{Season: "SS27", Reference: "big", Lines: []ordering.LineRequest{{Style: "ST2001", Color: "KHA", Size: "36", Qty: 200}}} // 29,800.00
+	p := e.who("dealer40@test.test") // limit 50,000.00
+	// 200 × 149.00 = 29,800.00: a second one would exceed the limit.
+	req := ordering.SubmitRequest{Season: "SS27", Reference: "big", Lines: []ordering.LineRequest{{Style: "ST2001", Color: "KHA", Size: "36", Qty: 200}}}
 	const n = 8
 	type result struct {
 		o       ordering.Order
