@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -372,17 +373,28 @@ func TestSummaryConcurrentWriters(t *testing.T) {
 	ctx := context.Background()
 	hot := []aggtest.SKU{f.FindSKU(t, "ST01", "BLK", "M"), f.FindSKU(t, "ST01", "BLK", "L"), f.FindSKU(t, "ST02", "RED", "S")}
 	dealers := slices.Sorted(mapKeys(f.Dealers))
-	deadline := time.Now().Add(4 * time.Second)
+	// At least 4 s and 200 successful writes (a busy CI machine, with the
+	// browser suite beside, managed 34 lines in 4 s), at most 60 s.
+	deadline, hardDeadline := time.Now().Add(4*time.Second), time.Now().Add(60*time.Second)
+	var succeeded atomic.Int64
+	more := func() bool {
+		now := time.Now()
+		return now.Before(deadline) || (succeeded.Load() < 200 && now.Before(hardDeadline))
+	}
+	writing := make(chan struct{})
 	errc := make(chan error, 8)
 	for w := 0; w < 8; w++ {
 		go func(w int) {
 			r := rand.New(rand.NewPCG(uint64(w), 42))
 			dealer := dealers[w%len(dealers)]
-			for time.Now().Before(deadline) {
+			for more() {
 				err := concurrentOp(ctx, db, f, r, dealer, hot)
 				if err != nil && !retryable(err) {
 					errc <- fmt.Errorf("writer %d: %w", w, err)
 					return
+				}
+				if err == nil {
+					succeeded.Add(1)
 				}
 			}
 			errc <- nil
@@ -393,7 +405,13 @@ func TestSummaryConcurrentWriters(t *testing.T) {
 	go func() {
 		total := 0
 		store := aggdb.New(db)
-		for time.Now().Before(deadline) {
+		for {
+			select {
+			case <-writing:
+				compacted <- total
+				return
+			default:
+			}
 			n, err := store.CompactSummary(ctx)
 			if err != nil && !retryable(err) {
 				t.Error(err)
@@ -401,7 +419,6 @@ func TestSummaryConcurrentWriters(t *testing.T) {
 			total += n
 			time.Sleep(20 * time.Millisecond)
 		}
-		compacted <- total
 	}()
 	var werrs []error
 	for i := 0; i < 8; i++ {
@@ -409,13 +426,14 @@ func TestSummaryConcurrentWriters(t *testing.T) {
 			werrs = append(werrs, err)
 		}
 	}
+	close(writing)
 	folded := <-compacted
 	if len(werrs) > 0 {
 		t.Fatal(werrs)
 	}
 	var side int
 	db.Get(&side, `SELECT count(*) FROM rollup_sku_slots WHERE slot <> 0`)
-	t.Logf("side rows folded by compaction: %d; left: %d", folded, side)
+	t.Logf("%d writes; side rows folded by compaction: %d; left: %d", succeeded.Load(), folded, side)
 	var n int
 	db.Get(&n, `SELECT count(*) FROM order_lines`)
 	if n < 50 {
