@@ -276,17 +276,16 @@ func TestParallelSubmissionsStayWithinCredit(t *testing.T) {
 	}
 }
 
-func TestParallelRetriesWithOneKey(t *testing.T) {
-	e := setup(t)
-	p := e.who("dealer01@test.test")
-	req := ordering.SubmitRequest{Season: "SS27", Reference: "retry", Lines: []ordering.LineRequest{shirt("BLK", "M", 6), shirt("WHT", "L", 6)}}
-	const n = 12
-	type result struct {
-		o       ordering.Order
-		created bool
-		err     error
-	}
-	res := make([]result, n)
+// submitResult is one answer of submitTogether.
+type submitResult struct {
+	o       ordering.Order
+	created bool
+	err     error
+}
+
+// submitTogether submits req n times at once with one Idempotency-Key.
+func submitTogether(e *env, p auth.Principal, req ordering.SubmitRequest, key string, n int) []submitResult {
+	res := make([]submitResult, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -294,12 +293,21 @@ func TestParallelRetriesWithOneKey(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			o, c, err := e.svc.Submit(context.Background(), p, req, "same-key-1")
-			res[i] = result{o, c, err}
+			o, c, err := e.svc.Submit(context.Background(), p, req, key)
+			res[i] = submitResult{o, c, err}
 		}()
 	}
 	close(start)
 	wg.Wait()
+	return res
+}
+
+func TestParallelRetriesWithOneKey(t *testing.T) {
+	e := setup(t)
+	p := e.who("dealer01@test.test")
+	req := ordering.SubmitRequest{Season: "SS27", Reference: "retry", Lines: []ordering.LineRequest{shirt("BLK", "M", 6), shirt("WHT", "L", 6)}}
+	const n = 12
+	res := submitTogether(e, p, req, "same-key-1", n)
 	created := 0
 	var first []byte
 	for i, r := range res {
@@ -350,25 +358,7 @@ func TestParallelRetriesAtTheCreditLimit(t *testing.T) {
 	// 200 × 149.00 = 29,800.00: a second one would exceed the limit.
 	req := ordering.SubmitRequest{Season: "SS27", Reference: "big", Lines: []ordering.LineRequest{{Style: "ST2001", Color: "KHA", Size: "36", Qty: 200}}}
 	const n = 8
-	type result struct {
-		o       ordering.Order
-		created bool
-		err     error
-	}
-	res := make([]result, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			o, c, err := e.svc.Submit(context.Background(), p, req, "credit-key")
-			res[i] = result{o, c, err}
-		}()
-	}
-	close(start)
-	wg.Wait()
+	res := submitTogether(e, p, req, "credit-key", n)
 	created := 0
 	for i, r := range res {
 		if r.err != nil {
