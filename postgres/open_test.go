@@ -12,7 +12,7 @@ import (
 )
 
 // TestOpenSessionSettings: Open's connections start with
-// postgres.SessionSettings (random_page_cost 1.1), whether DATABASE_URL is a
+// the session settings of postgres.Open (random_page_cost 1.1), whether DATABASE_URL is a
 // URL or key=value settings, and a value the URL sets itself wins.
 func TestOpenSessionSettings(t *testing.T) {
 	base := os.Getenv("DATABASE_URL")

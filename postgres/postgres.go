@@ -22,7 +22,7 @@ import (
 	"github.com/sizerun/sizerun/migrations"
 )
 
-// SessionSettings are the run-time parameters every connection starts with,
+// sessionSettings are the run-time parameters every connection starts with,
 // unless url sets them itself.
 //
 // random_page_cost: PostgreSQL's default (4) prices a random page read as on
@@ -34,7 +34,7 @@ import (
 // ANALYZE happened to invalidate them (issue 6: runs at 16 dealers split
 // between ~270 and ~170 orders/s on that alone). 1.1 is the usual setting
 // for data in memory or on SSD.
-var SessionSettings = map[string]string{"random_page_cost": "1.1"}
+var sessionSettings = map[string]string{"random_page_cost": "1.1"}
 
 // Open connects to url (a postgres:// URL or key=value settings) and checks
 // the connection.
@@ -49,7 +49,7 @@ func Open(ctx context.Context, url string) (*sqlx.DB, error) {
 	if cfg.Runtime == nil {
 		cfg.Runtime = map[string]string{}
 	}
-	for k, v := range SessionSettings {
+	for k, v := range sessionSettings {
 		if _, ok := cfg.Runtime[k]; !ok {
 			cfg.Runtime[k] = v
 		}
