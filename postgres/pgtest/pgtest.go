@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,9 @@ func NewFrom(t testing.TB, name string, build Builder) (*sqlx.DB, string) {
 	}
 	defer admin.Close()
 
-	dbname := fmt.Sprintf("sizerun_t_%d_%d", os.Getpid(), time.Now().UnixNano()%1e12)
+	sweep(ctx, admin)
+	now := time.Now()
+	dbname := fmt.Sprintf("%s%d_%d_%d", testPrefix, now.Unix(), os.Getpid(), now.UnixNano()%1e9)
 	// CREATE DATABASE ... TEMPLATE fails while another session uses the template
 	// (concurrent clones), or when another checkout with a different schema
 	// dropped it as stale in between: retry, rebuilding the template if gone.
@@ -86,6 +89,43 @@ func NewFrom(t testing.TB, name string, build Builder) (*sqlx.DB, string) {
 		a.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, dbname))
 	})
 	return db, u
+}
+
+// testPrefix starts the name of every test database: then the Unix time it
+// was made at, the process id and a nanosecond count.
+const testPrefix = "sizerun_t_"
+
+// staleAfter: a test database this old was left behind by a test process
+// that did not reach its cleanup (a fuzzing worker stopped at -fuzztime, a
+// killed run); the whole suite takes minutes.
+const staleAfter = 6 * time.Hour
+
+// sweep drops the test databases older than staleAfter, so that they do not
+// pile up on a developer's cluster. Best effort: errors are ignored.
+func sweep(ctx context.Context, admin *sqlx.DB) {
+	var names []string
+	if err := admin.SelectContext(ctx, &names, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, testPrefix); err != nil {
+		return
+	}
+	for _, n := range names {
+		if created, ok := createdAt(n); ok && time.Since(created) > staleAfter {
+			admin.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, n))
+		}
+	}
+}
+
+// createdAt reads the time in a test database's name; false for a name in
+// another form (such as the older sizerun_t_<pid>_<nanoseconds>).
+func createdAt(name string) (time.Time, bool) {
+	parts := strings.Split(strings.TrimPrefix(name, testPrefix), "_")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || sec < 1_700_000_000 {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0), true
 }
 
 func ensureTemplate(ctx context.Context, admin *sqlx.DB, base, name string, build Builder) (string, error) {
