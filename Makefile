@@ -27,7 +27,7 @@ run: ## Build, migrate, seed demo data and serve the portal on $PORT (default 80
 
 # DATABASE_URL is assigned on its own (not as a command prefix) so that a failing
 # db.sh stops the recipe. Tests create their own databases from it.
-test: ## Run all tests (browser suite included) against the private PostgreSQL (or $DATABASE_URL)
+test: ## Run all tests (browser suite included), then 4 s of fuzzing per target, against the private PostgreSQL (or $DATABASE_URL)
 	scripts/deps.sh fonts chromium
 	DATABASE_URL="$$(scripts/db.sh url)"; export DATABASE_URL; \
 	SIZERUN_TEMPLATE_SALT="$$(git ls-files -co --exclude-standard -- '*.go' | sort | xargs cat | sha1sum | cut -c1-12)"; \
