@@ -37,12 +37,11 @@ ON CONFLICT (user_id, key) DO NOTHING`
 	} else if n == 1 {
 		return nil, nil
 	}
-	const sel = `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`
-	var s StoredKey
-	if err := sqlx.GetContext(ctx, q, &s, sel, userID, key); err != nil {
-		return nil, Error(err, "idempotency key")
+	s, err := FindKey(ctx, q, userID, key)
+	if err == nil && s == nil { // the conflicting row is committed: it cannot be missing
+		err = errors.New("idempotency key: taken but not found")
 	}
-	return &s, nil
+	return s, err
 }
 
 // SaveResponse records the response (a JSON body) of a key claimed in the
