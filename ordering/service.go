@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,21 +129,22 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 		return nil, false, apperr.Invalid(details[0].Message, details...)
 	}
 	hash := requestHash(many, reqs)
-	now := s.now()
 
 	var out []Order
 	created := true
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		out, created = nil, true
-		var idem IdemKey
-		dealers := make([]Dealer, len(reqs))
-		for i, r := range reqs {
-			d, err := dealerFor(ctx, tx, p, r.Dealer, orderPrefix(many, i))
-			if err != nil {
-				return err
-			}
-			dealers[i] = d
+		// Every dealer of the request is locked first (in id order), so
+		// that everything below reads a dealer that cannot change until
+		// the orders are stored: its status, price list and credit, and
+		// the orders and Idempotency-Keys that its other submissions
+		// committed (a retry with the same key waits here for the first
+		// and then finds its key).
+		dealers, err := lockFor(ctx, tx, p, reqs, many)
+		if err != nil {
+			return err
 		}
+		var idem IdemKey
 		if key != "" {
 			stored, err := tx.FindIdempotencyKey(ctx, p.UserID, key)
 			if err != nil {
@@ -156,35 +157,12 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 			}
 			idem = IdemKey{UserID: p.UserID, Key: key, DealerID: dealers[0].ID, Hash: hash}
 		}
-		// The read-only work (season, styles, prices, every line rule) runs
-		// before the dealer lock, so that orders of one dealer wait for each
-		// other only while the credit check and the writes run. A failing
-		// order stops the preparation; the orders before it are still placed
-		// (and may fail first, on credit), as if each were done in turn.
+		// The orders of a batch are checked and stored one after the other,
+		// as if each were submitted in turn; the first refusal ends the
+		// transaction.
 		seasons := map[string]catalog.Season{}
-		preps := make([]prepared, 0, len(reqs))
-		var prepErr error
 		for i, r := range reqs {
-			pr, err := s.prepare(ctx, tx, dealers[i], r, now, seasons, orderPrefix(many, i))
-			if err != nil {
-				if many {
-					err = inOrder(i, r, err)
-				}
-				prepErr = err
-				break
-			}
-			preps = append(preps, pr)
-		}
-		if len(preps) == 0 {
-			return prepErr
-		}
-		locked, err := lockDealers(ctx, tx, dealers[:len(preps)])
-		if err != nil {
-			return err
-		}
-		for i, pr := range preps {
-			r := reqs[i]
-			o, err := s.place(ctx, tx, p, locked[dealers[i].ID], r, pr, orderPrefix(many, i))
+			o, err := s.place(ctx, tx, p, dealers[i], r, seasons, orderPrefix(many, i))
 			if err != nil {
 				if many {
 					return inOrder(i, r, err)
@@ -192,9 +170,6 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 				return err
 			}
 			out = append(out, o)
-		}
-		if prepErr != nil {
-			return prepErr
 		}
 		if key != "" {
 			var body []byte
@@ -218,9 +193,10 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 	})
 	if err != nil && key != "" {
 		// A request with the same key may have committed while this one
-		// ran (it then waited for that one's dealer lock, and failed on what
-		// that one placed, or found the key taken at the end): the first
-		// response is the answer to both (api.md), whatever this one met.
+		// ran (one for other dealers, whose locks this one did not wait
+		// for: this one then found the key taken at the end, or failed on
+		// its own): the first response is the answer to both (api.md),
+		// whatever this one met.
 		var stored *StoredResponse
 		if ferr := s.store.InTx(ctx, func(tx Tx) (err error) {
 			stored, err = tx.FindIdempotencyKey(ctx, p.UserID, key)
@@ -315,31 +291,42 @@ func requestHash(many bool, reqs []SubmitRequest) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// dealerFor returns the dealer an order is for: the caller's own for
-// dealers, the named one for head office (validation_failed if unknown).
-func dealerFor(ctx context.Context, q Queries, p auth.Principal, code, prefix string) (Dealer, error) {
-	if p.Role == auth.RoleDealer {
-		return q.DealerByID(ctx, p.DealerID)
+// lockFor locks the dealers that the orders of a request are for and
+// returns them, one per order: the caller's own for dealers, the named
+// ones for head office (validation_failed naming the order if unknown).
+func lockFor(ctx context.Context, tx Tx, p auth.Principal, reqs []SubmitRequest, many bool) ([]Dealer, error) {
+	ids := make([]int, len(reqs))
+	for i, r := range reqs {
+		if p.Role == auth.RoleDealer {
+			ids[i] = p.DealerID
+			continue
+		}
+		d, err := tx.Dealer(ctx, r.Dealer)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.Field(orderPrefix(many, i)+"dealer", "dealer %s does not exist", r.Dealer)
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = d.ID
 	}
-	d, err := q.Dealer(ctx, code)
-	if apperr.Is(err, apperr.NotFound) {
-		return Dealer{}, apperr.Field(prefix+"dealer", "dealer %s does not exist", code)
+	locked, err := lockDealers(ctx, tx, ids)
+	if err != nil {
+		return nil, err
 	}
-	return d, err
+	out := make([]Dealer, len(reqs))
+	for i, id := range ids {
+		out[i] = locked[id]
+	}
+	return out, nil
 }
 
 // lockDealers locks each distinct dealer, in id order (so concurrent
 // batches cannot deadlock), and returns them fresh from the database.
-func lockDealers(ctx context.Context, tx Tx, ds []Dealer) (map[int]Dealer, error) {
-	ids := make([]int, 0, len(ds))
-	seen := map[int]bool{}
-	for _, d := range ds {
-		if !seen[d.ID] {
-			seen[d.ID] = true
-			ids = append(ids, d.ID)
-		}
-	}
-	sort.Ints(ids)
+func lockDealers(ctx context.Context, tx Tx, ids []int) (map[int]Dealer, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	out := make(map[int]Dealer, len(ids))
 	for _, id := range ids {
 		d, err := tx.LockDealer(ctx, id)
@@ -349,44 +336,6 @@ func lockDealers(ctx context.Context, tx Tx, ds []Dealer) (map[int]Dealer, error
 		out[id] = d
 	}
 	return out, nil
-}
-
-// prepared is an order checked against the catalogue before its dealer is
-// locked: the season, and the lines resolved and priced from the dealer's
-// price list as read then.
-type prepared struct {
-	season      catalog.Season
-	priceListID int
-	lines       []Line
-}
-
-// prepare runs every rule of an order that needs no lock: the dealer as
-// read is active, the season exists and is open at now, the lines are valid
-// and priced. seasons caches the seasons read in this transaction.
-func (s *Service) prepare(ctx context.Context, tx Tx, d Dealer, r SubmitRequest, now time.Time, seasons map[string]catalog.Season, prefix string) (prepared, error) {
-	if err := dealerActive(d); err != nil {
-		return prepared{}, err
-	}
-	se, ok := seasons[r.Season]
-	if !ok {
-		var err error
-		se, err = tx.Season(ctx, r.Season)
-		if apperr.Is(err, apperr.NotFound) {
-			return prepared{}, apperr.Field(prefix+"season", "season %s does not exist", r.Season)
-		}
-		if err != nil {
-			return prepared{}, err
-		}
-		seasons[r.Season] = se
-	}
-	if err := seasonOpen(se, now); err != nil {
-		return prepared{}, err
-	}
-	lines, err := resolveLines(ctx, tx, se, d.PriceListID, r, prefix)
-	if err != nil {
-		return prepared{}, err
-	}
-	return prepared{season: se, priceListID: d.PriceListID, lines: lines}, nil
 }
 
 // resolveLines reads the styles of an order, priced from a price list, and
@@ -403,25 +352,32 @@ func resolveLines(ctx context.Context, tx Tx, se catalog.Season, priceListID int
 	return lines, nil
 }
 
-// place checks a prepared order against its locked dealer (still active,
-// same price list, within credit; the season still open now) and stores it.
-// It returns the order as stored, built from what it wrote.
-func (s *Service) place(ctx context.Context, tx Tx, p auth.Principal, d Dealer, r SubmitRequest, pr prepared, prefix string) (Order, error) {
+// place checks an order against its locked dealer (active), its season
+// (exists, open now), the catalogue and prices (every line rule) and the
+// dealer's credit, and stores it. seasons caches the seasons read in this
+// transaction. It returns the order as stored, built from what it wrote.
+func (s *Service) place(ctx context.Context, tx Tx, p auth.Principal, d Dealer, r SubmitRequest, seasons map[string]catalog.Season, prefix string) (Order, error) {
 	if err := dealerActive(d); err != nil {
 		return Order{}, err
 	}
-	se := pr.season
+	se, ok := seasons[r.Season]
+	if !ok {
+		var err error
+		se, err = tx.Season(ctx, r.Season)
+		if apperr.Is(err, apperr.NotFound) {
+			return Order{}, apperr.Field(prefix+"season", "season %s does not exist", r.Season)
+		}
+		if err != nil {
+			return Order{}, err
+		}
+		seasons[r.Season] = se
+	}
 	if err := seasonOpen(se, s.now()); err != nil {
 		return Order{}, err
 	}
-	lines := pr.lines
-	if d.PriceListID != pr.priceListID {
-		// The dealer moved to another price list while we were waiting for
-		// its lock: price the order from the new one.
-		var err error
-		if lines, err = resolveLines(ctx, tx, se, d.PriceListID, r, prefix); err != nil {
-			return Order{}, err
-		}
+	lines, err := resolveLines(ctx, tx, se, d.PriceListID, r, prefix)
+	if err != nil {
+		return Order{}, err
 	}
 	qty, value := Totals(lines)
 	held, fig, err := credit(ctx, tx, d, 0, value)
@@ -887,11 +843,11 @@ func (s *Service) Confirm(ctx context.Context, p auth.Principal, numbers []strin
 		if len(missing) > 0 {
 			return apperr.Invalid(fmt.Sprintf("%d of the orders do not exist", len(missing)), missing...)
 		}
-		ds := make([]Dealer, len(heads))
+		ids := make([]int, len(heads))
 		for i, h := range heads {
-			ds[i] = Dealer{ID: h.DealerID}
+			ids[i] = h.DealerID
 		}
-		if _, err := lockDealers(ctx, tx, ds); err != nil {
+		if _, err := lockDealers(ctx, tx, ids); err != nil {
 			return err
 		}
 		var bad []apperr.Detail

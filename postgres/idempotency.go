@@ -47,7 +47,7 @@ ON CONFLICT (user_id, key) DO NOTHING`
 // SaveResponse records the response (a JSON body) of a key claimed in the
 // same transaction.
 func SaveResponse(ctx context.Context, q Queryer, userID int, key string, status int, body []byte) error {
-	const upd = `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`
+	const upd = `UPDATE idempotency_keys SET status_code = $3, response_body = $4 WHERE user_id = $1 AND key = $2`
 	_, err := q.ExecContext(ctx, upd, userID, key, status, string(body))
 	return Error(err, "idempotency key")
 }
@@ -81,7 +81,7 @@ func FindKey(ctx context.Context, q Queryer, userID int, key string) (*StoredKey
 func RecordKey(ctx context.Context, q Queryer, userID int, key string, dealerID int, hash string, status int, body []byte) (bool, error) {
 	const ins = `
 INSERT INTO idempotency_keys (user_id, key, dealer_id, request_hash, status_code, response_body)
-VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6::jsonb)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6)
 ON CONFLICT (user_id, key) DO NOTHING`
 	res, err := q.ExecContext(ctx, ins, userID, key, dealerID, hash, status, string(body))
 	if err != nil {

@@ -204,6 +204,7 @@ init_cluster() {
     die "initdb failed"
   fi
   rm -f "$tmp" "$out"
+  ensure_socket_auth >/dev/null
 
   # Appended as root the file keeps its owner; the last setting in the file wins.
   cat >>"$DATADIR/postgresql.conf" <<CONF
@@ -216,6 +217,24 @@ max_connections=300
 shared_buffers=256MB
 logging_collector=off
 CONF
+}
+
+# The application connects over the Unix socket in the data folder (a round
+# trip costs less there than over TCP: 10% more orders/s under load, issue 6),
+# with its password, so the role gets a password line ahead of initdb's
+# "local all all peer" (which keeps serving root's admin_psql as postgres).
+# Clusters made before this line existed get it too. The file is rewritten in
+# place, keeping its owner. Prints "changed" when it added the line.
+SOCKET_AUTH_LINE="local   all             $DB_USER                                 scram-sha-256   # added by scripts/db.sh"
+ensure_socket_auth() {
+  local hba="$DATADIR/pg_hba.conf" new
+  grep -qxF "$SOCKET_AUTH_LINE" "$hba" && return 0
+  new="$(awk -v line="$SOCKET_AUTH_LINE" '
+    !done && $0 !~ /^[ \t]*(#|$)/ { print line; done = 1 }
+    { print }
+    END { if (!done) print line }' "$hba")"
+  printf '%s\n' "$new" >"$hba"
+  echo changed
 }
 
 # If SIZERUN_PG_PORT changed since the cluster was created, rewrite our port line.
@@ -271,15 +290,18 @@ ensure_cluster() {
     die "running as root but there is no 'postgres' OS user (reinstall Debian's postgresql-common)"
   fi
 
-  local reset=""
+  local reset="" hba=""
   if ! have_cluster; then
     init_cluster
-  elif [ ! -s "$PWFILE" ]; then
-    # The cluster survived but its password file did not: make a new one.
-    is_root || die "$PWFILE is missing; cannot reset the password without root (remove $PGLINK to start over)"
-    log "$PWFILE is missing; generating a new password"
-    write_secret_once "$PWFILE" 16
-    reset="reset-password"
+  else
+    hba="$(ensure_socket_auth)"
+    if [ ! -s "$PWFILE" ]; then
+      # The cluster survived but its password file did not: make a new one.
+      is_root || die "$PWFILE is missing; cannot reset the password without root (remove $PGLINK to start over)"
+      log "$PWFILE is missing; generating a new password"
+      write_secret_once "$PWFILE" 16
+      reset="reset-password"
+    fi
   fi
 
   if is_running; then
@@ -287,6 +309,9 @@ ensure_cluster() {
       log "restarting PostgreSQL to apply the new port"
       pg_as "$PGBIN/pg_ctl" -D "$DATADIR" -m fast -w stop >&2
       start_cluster
+    elif [ -n "$hba" ]; then
+      log "reloading PostgreSQL: the application now connects over the Unix socket"
+      pg_as "$PGBIN/pg_ctl" -D "$DATADIR" reload >&2
     fi
   else
     sync_port >/dev/null
@@ -304,8 +329,22 @@ cmd_url() {
     return 0
   fi
   ensure_cluster
-  printf 'postgres://%s:%s@127.0.0.1:%s/%s?sslmode=disable\n' \
-    "$DB_USER" "$(head -n 1 "$PWFILE")" "$PORT" "$DB_NAME"
+  # Over the Unix socket in the data folder (see ensure_socket_auth).
+  printf 'postgres://%s:%s@/%s?host=%s&port=%s&sslmode=disable\n' \
+    "$DB_USER" "$(head -n 1 "$PWFILE")" "$DB_NAME" "$(url_escape "$DATADIR")" "$PORT"
+}
+
+# url_escape S: S percent-encoded for a URL's query (/ kept).
+url_escape() {
+  local s="$1" out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c="${s:i:1}"
+    case "$c" in
+      [A-Za-z0-9/._~-]) out+="$c" ;;
+      *) out+="$(printf '%%%02X' "'$c")" ;;
+    esac
+  done
+  printf '%s' "$out"
 }
 
 cmd_stop() {
