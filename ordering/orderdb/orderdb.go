@@ -27,9 +27,10 @@ import (
 // Store implements ordering.Store.
 type Store struct {
 	conn
-	db    *sqlx.DB
-	stmts *postgres.Statements
-	gate  chan struct{} // nil: no limit on concurrent transactions
+	db      *sqlx.DB
+	stmts   *postgres.Statements
+	gate    chan struct{} // nil: no limit on concurrent transactions
+	catalog *catalogCache
 }
 
 // LimitWriters makes at most n of the store's transactions run at once;
@@ -53,7 +54,7 @@ func (s *Store) LimitWriters(n int) *Store {
 // New returns a Store on db. Its transactions run their queries as prepared
 // statements (postgres.Statements): order submission is the hot path.
 func New(db *sqlx.DB) *Store {
-	return &Store{conn: conn{q: db}, db: db, stmts: postgres.NewStatements(db, maxPrepared)}
+	return &Store{conn: conn{q: db}, db: db, stmts: postgres.NewStatements(db, maxPrepared), catalog: newCatalogCache()}
 }
 
 // maxPrepared bounds the statements kept prepared: the store's fixed
@@ -73,12 +74,19 @@ func (s *Store) InTx(ctx context.Context, fn func(ordering.Tx) error) error {
 		}
 	}
 	return postgres.Transact(ctx, s.db, sql.LevelReadCommitted, func(tx *sqlx.Tx) error {
-		return fn(&txStore{conn: conn{q: s.stmts.Tx(tx)}})
+		return fn(&txStore{conn: conn{q: s.stmts.Tx(tx)}, catalog: s.catalog})
 	})
 }
 
 // txStore implements ordering.Tx.
-type txStore struct{ conn }
+type txStore struct {
+	conn
+	catalog *catalogCache
+	// catalogVersion is the catalogue version that the transaction's
+	// first dealer lock saw (0: none yet); until then, the catalogue is
+	// read from the database and not kept.
+	catalogVersion int64
+}
 
 type queryer = postgres.Queryer
 
@@ -134,12 +142,42 @@ func (t *txStore) LockDealer(ctx context.Context, id int) (ordering.Dealer, erro
 	// dealer still exclude each other, but neither waits for the KEY SHARE
 	// lock that the other's foreign-key checks (its Idempotency-Key row)
 	// already hold on the dealer, which deadlocked them (issue 6, load test).
-	const q = dealerSelect + ` WHERE d.id = $1 FOR NO KEY UPDATE OF d`
-	var r dealerRow
+	//
+	// The catalogue version comes with the lock (no extra round trip): the
+	// seasons and styles that the transaction reads next may come from the
+	// catalogue cache when they were kept under this version.
+	const q = `
+SELECT d.id, d.code, d.name, d.status, d.hold_reason, d.credit_limit, d.credit_policy,
+       d.price_list_id, pl.currency, (SELECT v.version FROM catalog_version v) AS catalog_version
+FROM dealers d
+JOIN price_lists pl ON pl.id = d.price_list_id
+WHERE d.id = $1 FOR NO KEY UPDATE OF d`
+	var r struct {
+		dealerRow
+		CatalogVersion int64 `db:"catalog_version"`
+	}
 	if err := sqlx.GetContext(ctx, t.q, &r, q, id); err != nil {
 		return ordering.Dealer{}, postgres.Error(err, "dealer")
 	}
-	return toDealer(r), nil
+	if t.catalogVersion == 0 {
+		t.catalogVersion = r.CatalogVersion
+	}
+	return toDealer(r.dealerRow), nil
+}
+
+// Season implements ordering.Tx, from the catalogue cache when it can.
+func (t *txStore) Season(ctx context.Context, code string) (catalog.Season, error) {
+	if t.catalogVersion == 0 {
+		return t.conn.Season(ctx, code)
+	}
+	if se, ok := t.catalog.season(t.catalogVersion, code); ok {
+		return se, nil
+	}
+	se, err := t.conn.Season(ctx, code)
+	if err == nil {
+		t.catalog.putSeason(t.catalogVersion, code, se)
+	}
+	return se, err
 }
 
 // Season implements ordering.Queries.

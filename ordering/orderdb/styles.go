@@ -14,8 +14,33 @@ import (
 
 // StyleInfos implements ordering.Tx: the styles of an order with their
 // colours, sizes, SKUs, prepacks and price, in one query whatever the number
-// of styles (it runs on every order submission).
+// of styles (it runs on every order submission). They come from the
+// catalogue cache when they were kept under the catalogue version that the
+// transaction's dealer lock saw; the others are read (with their prepacks,
+// whether or not this order uses them) and kept.
 func (t *txStore) StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string, prepacks bool) (map[string]ordering.StyleInfo, error) {
+	if t.catalogVersion == 0 {
+		return t.readStyles(ctx, seasonID, priceListID, codes, prepacks)
+	}
+	out := make(map[string]ordering.StyleInfo, len(codes))
+	missing := t.catalog.getStyles(t.catalogVersion, seasonID, priceListID, codes, out)
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := t.readStyles(ctx, seasonID, priceListID, missing, true)
+	if err != nil {
+		return nil, err
+	}
+	t.catalog.putStyles(t.catalogVersion, seasonID, priceListID, read)
+	for code, si := range read {
+		out[code] = si
+	}
+	return out, nil
+}
+
+// readStyles reads styles from the database (their prepacks only if
+// prepacks is true).
+func (t *txStore) readStyles(ctx context.Context, seasonID, priceListID int, codes []string, prepacks bool) (map[string]ordering.StyleInfo, error) {
 	out := map[string]ordering.StyleInfo{}
 	if len(codes) == 0 {
 		return out, nil
