@@ -69,14 +69,20 @@ func (h orderHandlers) submit(c echo.Context) error {
 	if err := BindJSON(c, &req); err != nil {
 		return err
 	}
-	o, created, err := h.svc.Submit(c.Request().Context(), web.MustPrincipal(c), req, c.Request().Header.Get("Idempotency-Key"))
+	o, body, created, err := h.svc.SubmitRecorded(c.Request().Context(), web.MustPrincipal(c), req, c.Request().Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
 	if !created {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	return renderOrder(c, http.StatusCreated, o)
+	if body == nil {
+		return renderOrder(c, http.StatusCreated, o)
+	}
+	// The JSON recorded with the Idempotency-Key: encoded once, and the
+	// same bytes for every repeat.
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(o.Version)))
+	return c.JSONBlob(http.StatusCreated, body)
 }
 
 func (h orderHandlers) list(c echo.Context) error {

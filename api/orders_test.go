@@ -305,9 +305,17 @@ func TestOrdersAPIIdempotency(t *testing.T) {
 		if rec.Body.String() != recs[0].Body.String() {
 			t.Errorf("retry %d answered differently:\n%s\n%s", i, rec.Body, recs[0].Body)
 		}
+		if tag := rec.Header().Get("ETag"); tag != `"1"` {
+			t.Errorf("retry %d: ETag %q, want the order's version \"1\"", i, tag)
+		}
 		if rec.Header().Get("Idempotent-Replayed") == "true" {
 			replayed++
 		}
+	}
+	// The recorded answer is the order as the API shows it.
+	o := decodeJSON[ordering.Order](t, recs[0])
+	if got := a.call("GET", "/api/v1/orders/"+o.Number, dealer, ""); strings.TrimSpace(got.Body.String()) != strings.TrimSpace(recs[0].Body.String()) {
+		t.Errorf("GET %s differs from the submission's answer:\n%s\n%s", o.Number, got.Body, recs[0].Body)
 	}
 	var orders int
 	a.db.Get(&orders, `SELECT count(*) FROM orders`)

@@ -79,11 +79,20 @@ func scopeOf(p auth.Principal) (Scope, error) {
 // request returns the first response with created false and creates
 // nothing; the same key with a different request is idempotency_key_reused.
 func (s *Service) Submit(ctx context.Context, p auth.Principal, req SubmitRequest, idemKey string) (Order, bool, error) {
-	orders, created, err := s.submit(ctx, p, []SubmitRequest{req}, idemKey, false)
+	o, _, created, err := s.SubmitRecorded(ctx, p, req, idemKey)
+	return o, created, err
+}
+
+// SubmitRecorded is Submit that also returns, with an idempotency key, the
+// JSON of the order as recorded with the key (nil without a key): the API
+// answers with those bytes, so that the first answer is encoded once and a
+// repeat gets it byte for byte.
+func (s *Service) SubmitRecorded(ctx context.Context, p auth.Principal, req SubmitRequest, idemKey string) (Order, []byte, bool, error) {
+	orders, body, created, err := s.submit(ctx, p, []SubmitRequest{req}, idemKey, false)
 	if err != nil {
-		return Order{}, false, err
+		return Order{}, nil, false, err
 	}
-	return orders[0], created, nil
+	return orders[0], body, created, nil
 }
 
 // SubmitMany places several orders in one transaction, all or nothing (the
@@ -94,15 +103,18 @@ func (s *Service) SubmitMany(ctx context.Context, p auth.Principal, reqs []Submi
 	if len(reqs) == 0 {
 		return nil, false, apperr.Field("orders", "there is nothing to submit")
 	}
-	return s.submit(ctx, p, reqs, idemKey, true)
+	orders, _, created, err := s.submit(ctx, p, reqs, idemKey, true)
+	return orders, created, err
 }
 
-func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitRequest, key string, many bool) ([]Order, bool, error) {
+// submit places the orders; with a key it also returns the JSON recorded
+// with the key (the first answer's, for a repeat).
+func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitRequest, key string, many bool) ([]Order, []byte, bool, error) {
 	if _, err := scopeOf(p); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if err := checkIdemKey(key); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	reqs = append([]SubmitRequest(nil), reqs...)
 	var details []apperr.Detail
@@ -112,7 +124,7 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 		r.Season, r.Dealer, r.Reference = normCode(r.Season), normCode(r.Dealer), strings.TrimSpace(r.Reference)
 		if p.Role == auth.RoleDealer {
 			if r.Dealer != "" && r.Dealer != p.DealerCode {
-				return nil, false, apperr.New(apperr.Forbidden, "you may only order for dealer %s", p.DealerCode)
+				return nil, nil, false, apperr.New(apperr.Forbidden, "you may only order for dealer %s", p.DealerCode)
 			}
 			r.Dealer = p.DealerCode
 		} else if r.Dealer == "" {
@@ -126,14 +138,17 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 		}
 	}
 	if len(details) > 0 {
-		return nil, false, apperr.Invalid(details[0].Message, details...)
+		return nil, nil, false, apperr.Invalid(details[0].Message, details...)
 	}
 	hash := requestHash(many, reqs)
 
-	var out []Order
-	created := true
+	var (
+		out     []Order
+		body    []byte
+		created = true
+	)
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		out, created = nil, true
+		out, body, created = nil, nil, true
 		// Every dealer of the request is locked first (in id order), so
 		// that everything below reads a dealer that cannot change until
 		// the orders are stored: its status, price list and credit, and
@@ -151,7 +166,7 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 				return err
 			}
 			if stored != nil {
-				created = false
+				created, body = false, stored.Body
 				out, err = replay(stored, key, hash, many)
 				return err
 			}
@@ -172,7 +187,6 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 			out = append(out, o)
 		}
 		if key != "" {
-			var body []byte
 			if many {
 				body, err = json.Marshal(storedMany{Items: out})
 			} else {
@@ -202,17 +216,20 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, reqs []SubmitReq
 			stored, err = tx.FindIdempotencyKey(ctx, p.UserID, key)
 			return err
 		}); ferr != nil {
-			return nil, false, ferr
+			return nil, nil, false, ferr
 		}
 		if stored != nil {
 			out, err := replay(stored, key, hash, many)
-			return out, false, err
+			if err != nil {
+				return nil, nil, false, err
+			}
+			return out, stored.Body, false, nil
 		}
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	return out, created, nil
+	return out, body, created, nil
 }
 
 // errKeyRecorded: another request recorded the Idempotency-Key first.
