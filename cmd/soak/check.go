@@ -17,6 +17,7 @@ type result struct {
 	incompleteKeys   int    // key records of the run without their 201 response
 	rollup           string // "checked" or why not
 	rollupMismatches int    // SKUs whose summary differs from the lines
+	openMismatches   int    // dealers whose dealer_open_orders differs from their open orders
 }
 
 // check runs the SQL checks of the soak. The run's orders carry their
@@ -97,5 +98,17 @@ WHERE s.qty IS DISTINCT FROM l.qty OR s.amount IS DISTINCT FROM l.amount
 		return r, fmt.Errorf("rollup: %w", err)
 	}
 	r.rollup = "checked"
+
+	// The open orders' value kept per dealer for the credit check (migration
+	// 00110) is the sum over the orders in the counted states.
+	const qOpen = `
+SELECT count(*) FROM dealers d
+LEFT JOIN dealer_open_orders k ON k.dealer_id = d.id
+LEFT JOIN (SELECT dealer_id, sum(total_amount) AS amount FROM orders
+            WHERE order_exposure_counted(status) GROUP BY dealer_id) s ON s.dealer_id = d.id
+WHERE coalesce(k.amount, 0) <> coalesce(s.amount, 0)`
+	if err := db.GetContext(ctx, &r.openMismatches, qOpen); err != nil {
+		return r, fmt.Errorf("open orders: %w", err)
+	}
 	return r, nil
 }

@@ -276,13 +276,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return false, err
 	}
 	res.duplicates += int(ackDupes.Load())
-	logf("checks: half_written=%d incomplete_keys=%d rollup=%s rollup_mismatches=%d replays=%d replay_mismatches=%d errors=%d",
-		res.halfWritten, res.incompleteKeys, res.rollup, res.rollupMismatches, replayed, replayBad, rep.Errors)
+	logf("checks: half_written=%d incomplete_keys=%d rollup=%s rollup_mismatches=%d open_order_mismatches=%d replays=%d replay_mismatches=%d errors=%d",
+		res.halfWritten, res.incompleteKeys, res.rollup, res.rollupMismatches, res.openMismatches, replayed, replayBad, rep.Errors)
 	fmt.Fprintf(stdout, "soak: acknowledged=%d stored=%d lost=%d duplicates=%d kills=%d\n",
 		len(acks), res.stored, res.lost, res.duplicates, kills.Load())
 
 	ok := res.lost == 0 && res.duplicates == 0 && res.halfWritten == 0 && res.incompleteKeys == 0 &&
-		res.rollupMismatches == 0 && replayBad == 0 && int(kills.Load()) >= c.kills && len(acks) > 0
+		res.rollupMismatches == 0 && res.openMismatches == 0 && replayBad == 0 && int(kills.Load()) >= c.kills && len(acks) > 0
 	if !ok {
 		logf("FAILED")
 	}

@@ -484,18 +484,21 @@ func (t *txStore) RecordIdempotencyKey(ctx context.Context, k ordering.IdemKey, 
 // are SQL expressions (parameters such as "$1", or columns such as "d.id").
 // The credit check here sums the parts; the dealer record
 // (dealers/dealerdb) shows them, so both always agree.
+//
+// The value of the open orders is read from dealer_open_orders (migration
+// 00110), which triggers keep equal to the sum over the orders in the
+// states of order_exposure_counted: states must be those states
+// (ordering.ExposureStatuses; TestExposureStatesMatchTheTriggers).
 func ExposureColumns(dealer, states, exclude string) string {
 	return `
-COALESCE((SELECT sum(xo.total_amount) FROM orders xo
-          WHERE xo.dealer_id = ` + dealer + ` AND xo.status = ANY(` + states + `) AND xo.id <> ` + exclude + `), 0) AS open_orders,
+COALESCE((SELECT xd.amount FROM dealer_open_orders xd WHERE xd.dealer_id = ` + dealer + `), 0)
+  - COALESCE((SELECT xo.total_amount FROM orders xo
+              WHERE xo.id = ` + exclude + ` AND xo.dealer_id = ` + dealer + ` AND xo.status = ANY(` + states + `)), 0) AS open_orders,
 COALESCE((SELECT sum(xi.amount - xi.paid) FROM invoices xi WHERE xi.dealer_id = ` + dealer + `), 0) AS unpaid_invoices,
 COALESCE((SELECT sum(xc.amount) FROM credit_notes xc WHERE xc.dealer_id = ` + dealer + `), 0) AS credit_notes`
 }
 
-// ExposureStates is ordering.ExposureStatuses as a SQL array literal. The
-// credit check names the states literally, so that PostgreSQL can read a
-// dealer's open orders from the partial index orders_open_dealer_idx
-// (migration 00040, same states) instead of every order of the dealer.
+// ExposureStates is ordering.ExposureStatuses as a SQL array literal.
 var ExposureStates = func() string {
 	q := make([]string, len(ordering.ExposureStatuses))
 	for i, s := range ordering.ExposureStatuses {

@@ -3,6 +3,7 @@ package orderdb
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,55 +15,141 @@ import (
 	"github.com/sizerun/sizerun/postgres/pgtest"
 )
 
-// TestExposureUsesOpenOrdersIndex: the credit check's plan reads the
-// dealer's open orders from orders_open_dealer_idx. If ExposureStates and
-// the index's predicate (migration 00040) drift apart, PostgreSQL cannot
-// use the index and this fails.
-func TestExposureUsesOpenOrdersIndex(t *testing.T) {
+// TestExposure: the credit check (one row of dealer_open_orders, migration
+// 00110) sums the same as a plain scan of the dealer's orders, invoices and
+// credit notes, with and without an excluded order.
+func TestExposure(t *testing.T) {
 	db := pgtest.New(t)
 	orderingtest.New(t, db)
 	ctx := context.Background()
 	// A dealer with many orders, most of them no longer open.
 	_, err := db.ExecContext(ctx, `
 INSERT INTO orders (number, dealer_id, season_id, status, currency, total_qty, total_amount, submitted_at)
-SELECT 'X-' || g, d.id, s.id, CASE WHEN g % 10 = 0 THEN 'submitted' ELSE 'shipped' END, 'CNY', 1, 10.00, now()
+SELECT 'X-' || g, d.id, s.id, CASE WHEN g % 10 = 0 THEN 'submitted' ELSE 'shipped' END, 'CNY', 1, 10.00 + g, now()
   FROM generate_series(1, 3000) g, dealers d, seasons s
  WHERE d.code = 'D001' AND s.code = 'SS27'`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, `ANALYZE orders`); err != nil {
-		t.Fatal(err)
-	}
 	var dealer int
-	if err := db.GetContext(ctx, &dealer, `SELECT id FROM dealers WHERE code = 'D001'`); err != nil {
+	var open int64
+	if err := db.QueryRowContext(ctx, `SELECT d.id, (SELECT max(id) FROM orders WHERE dealer_id = d.id AND status = 'submitted') FROM dealers d WHERE code = 'D001'`).Scan(&dealer, &open); err != nil {
 		t.Fatal(err)
 	}
-	var plan []string
-	if err := db.SelectContext(ctx, &plan, `EXPLAIN `+exposureQuery, dealer, 0); err != nil {
-		t.Fatal(err)
-	}
-	if p := strings.Join(plan, "\n"); !strings.Contains(p, "orders_open_dealer_idx") {
-		t.Fatalf("the credit check does not use orders_open_dealer_idx:\n%s", p)
-	}
-	// And it sums the same as a plain scan of the dealer's orders.
-	var want money.Amount
-	if err := db.GetContext(ctx, &want, `
+	for _, exclude := range []int64{0, open} {
+		var want money.Amount
+		if err := db.GetContext(ctx, &want, `
 SELECT (SELECT coalesce(sum(total_amount), 0) FROM orders
-         WHERE dealer_id = $1 AND status IN ('submitted', 'held', 'confirmed', 'in_production'))
+         WHERE dealer_id = $1 AND status IN ('submitted', 'held', 'confirmed', 'in_production') AND id <> $2)
      + (SELECT coalesce(sum(amount - paid), 0) FROM invoices WHERE dealer_id = $1)
-     - (SELECT coalesce(sum(amount), 0) FROM credit_notes WHERE dealer_id = $1)`, dealer); err != nil {
-		t.Fatal(err)
+     - (SELECT coalesce(sum(amount), 0) FROM credit_notes WHERE dealer_id = $1)`, dealer, exclude); err != nil {
+			t.Fatal(err)
+		}
+		var got money.Amount
+		err = New(db).InTx(ctx, func(tx ordering.Tx) error {
+			var err error
+			got, err = tx.Exposure(ctx, dealer, exclude)
+			return err
+		})
+		if err != nil || got != want || want < money.MustParse("3000.00") {
+			t.Fatalf("exposure but order %d: %s, %v; want %s (at least the 300 open orders)", exclude, got, err, want)
+		}
 	}
-	var got money.Amount
-	err = New(db).InTx(ctx, func(tx ordering.Tx) error {
-		var err error
-		got, err = tx.Exposure(ctx, dealer, 0)
-		return err
-	})
-	if err != nil || got != want || want < money.MustParse("3000.00") {
-		t.Fatalf("exposure %s, %v; want %s (at least the 300 open orders' 3000.00)", got, err, want)
+}
+
+// TestExposureStatesMatchTheTriggers: the states whose orders
+// dealer_open_orders sums (order_exposure_counted) are
+// ordering.ExposureStatuses.
+func TestExposureStatesMatchTheTriggers(t *testing.T) {
+	db := pgtest.New(t)
+	for _, st := range ordering.Statuses {
+		var counted bool
+		if err := db.Get(&counted, `SELECT order_exposure_counted($1)`, string(st)); err != nil {
+			t.Fatal(err)
+		}
+		if want := slices.Contains(ordering.ExposureStatuses, st); counted != want {
+			t.Errorf("order_exposure_counted(%s) = %v, ordering.ExposureStatuses says %v", st, counted, want)
+		}
 	}
+}
+
+// TestDealerOpenOrdersFollowOrders: through inserts, updates of status and
+// total and deletes, one row and many per statement, from parallel
+// transactions (some rolled back), dealer_open_orders stays the sum of each
+// dealer's orders in the counted states.
+func TestDealerOpenOrdersFollowOrders(t *testing.T) {
+	db := pgtest.New(t)
+	orderingtest.New(t, db)
+	ctx := context.Background()
+	check := func(step string) {
+		t.Helper()
+		var diff []string
+		if err := db.SelectContext(ctx, &diff, `
+SELECT format('dealer %s: kept %s, sum %s', d.id, coalesce(k.amount, 0), coalesce(s.amount, 0))
+  FROM dealers d
+  LEFT JOIN dealer_open_orders k ON k.dealer_id = d.id
+  LEFT JOIN (SELECT dealer_id, sum(total_amount) AS amount FROM orders
+              WHERE status IN ('submitted', 'held', 'confirmed', 'in_production') GROUP BY dealer_id) s ON s.dealer_id = d.id
+ WHERE coalesce(k.amount, 0) <> coalesce(s.amount, 0)`); err != nil {
+			t.Fatal(err)
+		}
+		if len(diff) > 0 {
+			t.Fatalf("after %s: %v", step, diff)
+		}
+	}
+	steps := []struct{ name, sql string }{
+		{"inserting orders in every state", `
+INSERT INTO orders (number, dealer_id, season_id, status, currency, total_qty, total_amount)
+SELECT 'T-' || g || '-' || d.id, d.id, s.id,
+       (ARRAY['draft', 'submitted', 'held', 'confirmed', 'in_production', 'shipped', 'closed', 'cancelled'])[1 + g % 8],
+       'CNY', 1, 5.25 * g
+  FROM generate_series(1, 80) g, dealers d, seasons s WHERE s.code = 'SS27' AND g % 8 <> 0`},
+		{"one order's total", `UPDATE orders SET total_amount = total_amount + 1.10 WHERE id = (SELECT min(id) FROM orders WHERE status = 'held')`},
+		{"moving states", `
+UPDATE orders SET status = CASE status WHEN 'submitted' THEN 'confirmed' WHEN 'confirmed' THEN 'shipped'
+                                       WHEN 'held' THEN 'cancelled' WHEN 'shipped' THEN 'closed' ELSE status END
+ WHERE id % 3 = 0`},
+		{"states and totals at once", `UPDATE orders SET status = 'submitted', total_amount = total_amount * 2 WHERE id % 5 = 1`},
+		{"deleting", `DELETE FROM orders WHERE id % 7 = 2`},
+	}
+	for _, st := range steps {
+		if _, err := db.ExecContext(ctx, st.sql); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		check(st.name)
+	}
+	// Parallel transactions on the same dealers, every third rolled back.
+	var wg sync.WaitGroup
+	errs := make(chan error, 24)
+	for i := range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tx, err := db.BeginTxx(ctx, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `
+UPDATE orders SET total_amount = total_amount + $1, status = CASE WHEN status = 'submitted' THEN 'held' ELSE 'submitted' END
+ WHERE id IN (SELECT id FROM orders WHERE status IN ('submitted', 'held') ORDER BY dealer_id, id LIMIT 5 OFFSET $2 FOR UPDATE)`, i, i%4); err != nil {
+				errs <- err
+				return
+			}
+			if i%3 != 0 {
+				errs <- tx.Commit()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("parallel transactions")
 }
 
 // TestLimitWriters: with a limit of 2, no more than 2 transactions run at
