@@ -42,9 +42,11 @@ import (
 // shuts down gracefully.
 func serve(ctx context.Context, cfg config.Config, db *sqlx.DB, log *slog.Logger) error {
 	log.Info("starting", "config", cfg, "database", postgres.Redact(cfg.DatabaseURL))
-	// GOMEMLIMIT, when set, is the Go runtime's own setting and wins.
-	if cfg.MemoryLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(int64(cfg.MemoryLimitMiB) << 20)
+	if limit, percent := gcSettings(cfg.MemoryLimitMiB, os.Getenv); limit > 0 {
+		debug.SetMemoryLimit(limit)
+		if percent > 0 {
+			debug.SetGCPercent(percent)
+		}
 	}
 	tokens, err := auth.NewTokens(cfg.JWTSecret, cfg.TokenTTL)
 	if err != nil {
@@ -160,4 +162,21 @@ func every(ctx context.Context, interval time.Duration, log *slog.Logger, what s
 			}
 		}
 	}
+}
+
+// gcSettings returns the Go heap's soft limit in bytes (0: leave it) and the
+// collector's GOGC percentage (0: leave it) for SIZERUN_MEMORY_LIMIT in MiB.
+// GOMEMLIMIT, when set, is the Go runtime's own setting and wins. Under our
+// limit the collector may run less often the rest of the time, as the limit
+// still bounds the heap: GOGC 400 (unless GOGC is set) cut the server's CPU
+// per order by 17% at 16 dealers (1.37 -> 1.13 ms) with the same peak
+// memory (issue 6).
+func gcSettings(limitMiB int, getenv func(string) string) (limit int64, percent int) {
+	if limitMiB <= 0 || getenv("GOMEMLIMIT") != "" {
+		return 0, 0
+	}
+	if getenv("GOGC") == "" {
+		percent = 400
+	}
+	return int64(limitMiB) << 20, percent
 }
