@@ -38,17 +38,6 @@ $$;
 -- +goose StatementEnd
 
 -- +goose Down
--- +goose StatementBegin
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['seasons', 'delivery_windows', 'season_styles', 'styles', 'colors', 'sizes',
-                             'skus', 'prepacks', 'prepack_items', 'prices'] LOOP
-        EXECUTE format('DROP TRIGGER catalog_version_bump ON %I', t);
-    END LOOP;
-END
-$$;
--- +goose StatementEnd
-DROP FUNCTION catalog_version_bump();
+-- CASCADE drops the function's triggers on the ten tables.
+DROP FUNCTION catalog_version_bump() CASCADE;
 DROP TABLE catalog_version;
