@@ -148,7 +148,7 @@ func (t *txStore) LockDealer(ctx context.Context, id int) (ordering.Dealer, erro
 	// catalogue cache when they were kept under this version.
 	const q = `
 SELECT d.id, d.code, d.name, d.status, d.hold_reason, d.credit_limit, d.credit_policy,
-       d.price_list_id, pl.currency, (SELECT v.version FROM catalog_version v) AS catalog_version
+       d.price_list_id, pl.currency, COALESCE((SELECT v.version FROM catalog_version v), 0) AS catalog_version
 FROM dealers d
 JOIN price_lists pl ON pl.id = d.price_list_id
 WHERE d.id = $1 FOR NO KEY UPDATE OF d`
