@@ -127,9 +127,9 @@ type Tx interface {
 	// work; false (nothing stored) when a concurrent request with the same
 	// key stored it first: the work must then be rolled back.
 	RecordIdempotencyKey(ctx context.Context, k IdemKey, status int, body []byte) (bool, error)
-	// LockDealer locks the dealer row (FOR UPDATE) and returns the dealer;
-	// apperr.NotFound. Every order-changing transaction locks its dealer
-	// first, so credit checks of one dealer run one at a time.
+	// LockDealer locks the dealer row (FOR NO KEY UPDATE) and returns the
+	// dealer; apperr.NotFound. Every order-changing transaction locks its
+	// dealer first, so credit checks of one dealer run one at a time.
 	LockDealer(ctx context.Context, id int) (Dealer, error)
 	// LockOrder locks an order in scope (FOR UPDATE) and returns it without
 	// lines; apperr.NotFound.
@@ -140,7 +140,8 @@ type Tx interface {
 	Lines(ctx context.Context, orderID int64) ([]Line, error)
 	// StyleInfos returns the styles with the given codes that the season
 	// offers, priced from the price list, in one round of queries; their
-	// Prepacks only when prepacks is true (the lines to resolve use one).
+	// Prepacks at least when prepacks is true (the lines to resolve use
+	// one; a store may return them anyway).
 	StyleInfos(ctx context.Context, seasonID, priceListID int, codes []string, prepacks bool) (map[string]StyleInfo, error)
 	// Exposure is the dealer's credit exposure: the value of its orders in
 	// ExposureStatuses (but the order excludeOrderID) plus its unpaid
