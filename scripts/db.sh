@@ -334,9 +334,9 @@ cmd_url() {
     "$DB_USER" "$(head -n 1 "$PWFILE")" "$DB_NAME" "$(url_escape "$DATADIR")" "$PORT"
 }
 
-# url_escape S: S percent-encoded for a URL's query (/ kept).
+# url_escape S: S percent-encoded, byte by byte, for a URL's query (/ kept).
 url_escape() {
-  local s="$1" out="" c i
+  local LC_ALL=C s="$1" out="" c i
   for ((i = 0; i < ${#s}; i++)); do
     c="${s:i:1}"
     case "$c" in
