@@ -110,11 +110,14 @@ func toDealer(r dealerRow) ordering.Dealer {
 		CreditLimit: r.CreditLimit, CreditPolicy: r.CreditPolicy, PriceListID: r.PriceListID, Currency: r.Currency}
 }
 
-const dealerSelect = `
-SELECT d.id, d.code, d.name, d.status, d.hold_reason, d.credit_limit, d.credit_policy,
-       d.price_list_id, pl.currency
+const (
+	dealerColumns = `d.id, d.code, d.name, d.status, d.hold_reason, d.credit_limit, d.credit_policy,
+       d.price_list_id, pl.currency`
+	dealerFrom = `
 FROM dealers d
 JOIN price_lists pl ON pl.id = d.price_list_id`
+	dealerSelect = `SELECT ` + dealerColumns + dealerFrom
+)
 
 // Dealer implements ordering.Queries.
 func (c conn) Dealer(ctx context.Context, code string) (ordering.Dealer, error) {
@@ -146,11 +149,8 @@ func (t *txStore) LockDealer(ctx context.Context, id int) (ordering.Dealer, erro
 	// The catalogue version comes with the lock (no extra round trip): the
 	// seasons and styles that the transaction reads next may come from the
 	// catalogue cache when they were kept under this version.
-	const q = `
-SELECT d.id, d.code, d.name, d.status, d.hold_reason, d.credit_limit, d.credit_policy,
-       d.price_list_id, pl.currency, COALESCE((SELECT v.version FROM catalog_version v), 0) AS catalog_version
-FROM dealers d
-JOIN price_lists pl ON pl.id = d.price_list_id
+	const q = `SELECT ` + dealerColumns + `,
+       COALESCE((SELECT v.version FROM catalog_version v), 0) AS catalog_version` + dealerFrom + `
 WHERE d.id = $1 FOR NO KEY UPDATE OF d`
 	var r struct {
 		dealerRow
